@@ -1,0 +1,18 @@
+"""chargen: a character- (or word-) level recurrent text generator you can see inside.
+
+    import chargen
+    gen = chargen.load()                     # the shipped default ("lesson", "words", or a path)
+    out = gen.generate("Today ", temperature=0.8, seed=0)
+    out.text, out.steps[0].top
+"""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
+
+from .bundle import load, shipped_names  # noqa: E402
+from .decode import Generation, Generator, Step  # noqa: E402
+from .errors import ChargenError  # noqa: E402
+from .vocab import CharVocab, Vocab, WordVocab  # noqa: E402
+
+__all__ = ["load", "shipped_names", "Generator", "Generation", "Step", "ChargenError", "Vocab", "CharVocab", "WordVocab"]
+__version__ = "0.1.0"

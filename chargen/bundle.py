@@ -1,0 +1,129 @@
+"""A trained model on disk: a directory with ``model.keras`` (Keras weights and
+architecture, loaded with ``safe_mode=True``: nothing is unpickled), ``vocab.json``
+and ``card.json`` (architecture, data, epochs, training time, measured figures)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .errors import ChargenError
+from .vocab import load_vocab
+
+FORMAT_VERSION = 1
+MODEL_FILE, VOCAB_FILE, CARD_FILE = "model.keras", "vocab.json", "card.json"
+REQUIRED_CARD_FIELDS = ("format_version", "level", "architecture")
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_NAME = "default"
+
+
+def shipped_names() -> list[str]:
+    """The bundles in ``weights/``, the default first."""
+    names = sorted(p.parent.name for p in WEIGHTS_DIR.glob(f"*/{CARD_FILE}"))
+    return sorted(names, key=lambda n: n != DEFAULT_NAME)
+
+
+def resolve(name_or_path=None) -> Path:
+    """A bundle directory from a shipped name (relative to the package) or a path."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_NAME
+    shipped = WEIGHTS_DIR / str(name_or_path)
+    if "/" not in str(name_or_path) and (shipped / CARD_FILE).exists():
+        return shipped
+    path = Path(name_or_path)
+    if not path.is_dir():
+        raise ChargenError(
+            f"no model bundle at {str(name_or_path)!r}: give a bundle directory or a shipped name "
+            f"({', '.join(shipped_names()) or 'none shipped'})"
+        )
+    return path
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write via a temporary file in the same directory, then rename over ``path``.
+
+    A failed write (full disk, read-only directory) leaves the previous file untouched.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_card(directory, card: dict) -> None:
+    atomic_write(Path(directory) / CARD_FILE,
+                 lambda tmp: Path(tmp).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n"))
+
+
+def save_bundle(directory, model, vocab, card: dict) -> None:
+    """Save model, vocabulary and card, each file replaced atomically."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    card = {**card, "format_version": FORMAT_VERSION, "level": vocab.level}
+    atomic_write(directory / MODEL_FILE, model.save)
+    atomic_write(directory / VOCAB_FILE, vocab.save)
+    write_card(directory, card)
+
+
+def read_card(directory) -> dict:
+    path = Path(directory) / CARD_FILE
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ChargenError(f"{path}: card file not found; is {directory} a chargen bundle?") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ChargenError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(card, dict):
+        raise ChargenError(f"{path}: not a card (expected a JSON object)")
+    missing = [f for f in REQUIRED_CARD_FIELDS if f not in card]
+    if missing:
+        raise ChargenError(f"{path}: card lacks required field(s): {', '.join(missing)}")
+    if not isinstance(card["format_version"], int) or card["format_version"] > FORMAT_VERSION:
+        raise ChargenError(
+            f"{path}: bundle format version {card['format_version']!r} is newer than this chargen "
+            f"understands ({FORMAT_VERSION}); upgrade chargen"
+        )
+    return card
+
+
+def load_keras_model(path: Path, compile: bool = False):
+    import keras
+
+    from . import model as _registers_custom_layers  # noqa: F401
+
+    if not path.is_file():
+        raise ChargenError(f"{path}: weights file not found")
+    try:
+        return keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError) as e:
+        raise ChargenError(f"{path}: weights file is corrupt or not a Keras model ({type(e).__name__}: {e})") from None
+
+
+def load(name_or_path=None):
+    """Load a bundle (a path, a shipped name, or the shipped default) as a Generator."""
+    from .decode import Generator
+
+    directory = resolve(name_or_path)
+    card = read_card(directory)
+    vocab = load_vocab(directory / VOCAB_FILE)
+    if vocab.level != card["level"]:
+        raise ChargenError(f"{directory}: card says level {card['level']!r}, vocabulary says {vocab.level!r}")
+    model = load_keras_model(directory / MODEL_FILE)
+    out_size = model.output_shape[-1]
+    if out_size != len(vocab):
+        raise ChargenError(
+            f"{directory}: the model predicts {out_size} tokens but the vocabulary has {len(vocab)}: "
+            "vocab.json does not belong to this model"
+        )
+    card.setdefault("name", directory.name)
+    try:
+        return Generator(model, vocab, card)
+    except (KeyError, ValueError, IndexError) as e:
+        raise ChargenError(f"{directory}: card architecture does not match the model ({e})") from None

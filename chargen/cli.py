@@ -1,0 +1,136 @@
+"""``python -m chargen {train,evaluate,generate,compare}``: the core from a terminal."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import ChargenError
+
+
+def _add_decoding(p):
+    p.add_argument("bundle", nargs="?", default=None, help="bundle directory or shipped name (default: the shipped default)")
+    p.add_argument("--prompt", default="Today ", help="text to continue (default: %(default)r)")
+    p.add_argument("--length", type=int, default=100, help="tokens to generate at most (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same text (default: %(default)s)")
+    p.add_argument("--top-k", type=int, default=5, help="alternatives recorded per step (default: %(default)s)")
+    p.add_argument("--no-stop", action="store_true", help="do not stop at the end of a title")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m chargen", description=__doc__.splitlines()[0])
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model into a bundle directory")
+    p.add_argument("--data", required=True, help="AG News CSV (.csv/.csv.gz), text file (one example a line), or tfds:ag_news_subset")
+    p.add_argument("--out", required=True, help="output bundle directory")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--preset", default="lesson", help="lesson, default or small (default: %(default)s)")
+    p.add_argument("--level", choices=["char", "word"], default="char")
+    p.add_argument("--cell", choices=["lstm", "gru"])
+    p.add_argument("--layers", type=int)
+    p.add_argument("--units", type=int)
+    p.add_argument("--embedding", type=int, help="embedding width; 0 = one-hot input")
+    p.add_argument("--dropout", type=float)
+    p.add_argument("--fields", default="title", help="what a training example is: title, description, or title,description")
+    p.add_argument("--extra", default="", help="extra text fed after a separate start id, e.g. description")
+    p.add_argument("--normalization", choices=["none", "clean"], default="none", help="clean undoes AG News' HTML debris")
+    p.add_argument("--vocab-size", type=int, help="keep the most frequent tokens (word level)")
+    p.add_argument("--min-count", type=int, default=1)
+    p.add_argument("--max-len", type=int, default=None, help="tokens kept per example")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--optimizer", choices=["adam", "rmsprop"], default="adam")
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--patience", type=int, default=4, help="epochs without improvement before stopping")
+    p.add_argument("--lr-patience", type=int, default=1, help="epochs without improvement before halving the learning rate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+
+    p = sub.add_parser("evaluate", help="bits per character on held-out titles")
+    p.add_argument("bundle", nargs="?", default=None)
+    p.add_argument("--data", required=True, help="AG News CSV or text file of titles, or tfds:ag_news_subset (test split)")
+    p.add_argument("--write", action="store_true", help="write the result into the bundle's card as test_bpc")
+
+    p = sub.add_parser("generate", help="continue a prompt")
+    _add_decoding(p)
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--greedy", action="store_true", help="always take the most probable token")
+    p.add_argument("--trace", action="store_true", help="print the per-step table")
+
+    p = sub.add_parser("compare", help="one line per temperature (and bundle)")
+    _add_decoding(p)
+    p.add_argument("--with", dest="other", help="a second bundle, printed in alternating rows")
+    p.add_argument("--temperatures", default="greedy,0.3,0.8,1.0,1.3,1.8", help="comma-separated; 'greedy' for argmax")
+    return root
+
+
+def print_trace(out, file=sys.stdout):
+    print(f"{'step':>4}  {'token':<12} {'p(T)':>7} {'p(T=1)':>7} {'rank':>4} {'H bits':>6}  top alternatives (p at T=1)", file=file)
+    for i, s in enumerate(out.steps, 1):
+        top = "  ".join(f"{t!r}:{p1:.3f}" for t, p1, _ in s.top)
+        print(f"{i:>4}  {s.token!r:<12} {s.prob:>7.4f} {s.prob_t1:>7.4f} {s.rank:>4} {s.entropy:>6.2f}  {top}", file=file)
+
+
+def _run(args) -> int:
+    from . import bundle
+
+    if args.command == "train":
+        from .train import train
+
+        options = vars(args) | {
+            "fields": tuple(f for f in args.fields.split(",") if f),
+            "extra": tuple(f for f in args.extra.split(",") if f),
+        }
+        out = train(options)
+        print(f"saved the best epoch to {out}")
+        return 0
+
+    if args.command == "evaluate":
+        from .data import field_texts, read_source
+        from .evaluate import evaluate_texts
+
+        gen = bundle.load(args.bundle)
+        result = evaluate_texts(gen, field_texts(read_source(args.data, split="test")))
+        print(f"{gen.name}: {result['bpc']:.4f} bits per character, {result['bits_per_title']:.1f} bits per title "
+              f"({result['titles']:,} titles, {result['predictions_per_title']} predictions per title)")
+        if args.write:
+            directory = bundle.resolve(args.bundle)
+            card = bundle.read_card(directory)
+            card["test"] = {"data": str(args.data), **result}
+            card["test_bpc"] = result["bpc"]
+            card["test_bits_per_title"] = result["bits_per_title"]
+            bundle.write_card(directory, card)
+            print(f"wrote test_bpc into {directory / bundle.CARD_FILE}")
+        return 0
+
+    gen = bundle.load(args.bundle)
+    decoding = dict(length=args.length, seed=args.seed, top_k=args.top_k, stop_at_end=not args.no_stop)
+    if args.command == "generate":
+        out = gen.generate(args.prompt, temperature=args.temperature, greedy=args.greedy, **decoding)
+        if out.unknown:
+            print(f"note: the vocabulary lacks {out.unknown!r}; see the README's unknown-text policy", file=sys.stderr)
+        print(args.prompt + out.text)
+        if args.trace:
+            print_trace(out)
+        return 0
+
+    temperatures = [None if t.strip() == "greedy" else float(t) for t in args.temperatures.split(",")]
+    gens = [gen] + ([bundle.load(args.other)] if args.other else [])
+    rows = [g.compare(args.prompt, temperatures, **decoding) for g in gens]
+    for i in range(len(temperatures)):
+        for g, outs in zip(gens, rows):
+            out = outs[i]
+            print(f"{g.name:<10} {out.label:<7} {args.prompt}{out.text}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ChargenError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

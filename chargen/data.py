@@ -1,0 +1,150 @@
+"""Training text: AG News CSV, plain text, or tensorflow-datasets; and the tf.data pipeline.
+
+A SOURCE is a path to a ``.csv``/``.csv.gz`` in AG News' original layout
+(``class,title,description``, no header), a ``.txt``/``.txt.gz`` with one example
+per line, or ``tfds:ag_news_subset`` (downloads through tensorflow-datasets).
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ChargenError
+
+FIELDS = ("title", "description")
+TFDS_PREFIX = "tfds:"
+
+
+def _open_text(path: Path):
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ChargenError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ChargenError(f"{path}: is a directory, not a data file") from None
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise ChargenError(f"{path}: not a valid gzip file ({e})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ChargenError(f"{path}, line {line}: not UTF-8 text") from None
+
+
+def read_csv(path) -> list[tuple[str, str]]:
+    """``(title, description)`` rows of an AG News CSV (``class,title,description``, no header)."""
+    path = Path(path)
+    reader = csv.reader(io.StringIO(_open_text(path), newline=""), strict=True)
+    records = []
+    try:
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != 3 or not row[0].strip().isdigit():
+                raise ChargenError(
+                    f"{path}, line {reader.line_num}: expected 3 columns (class,title,description) "
+                    f"with a numeric class, got {len(row)} column(s): {str(row)[:80]}"
+                )
+            records.append((row[1].strip(), row[2].strip()))
+    except csv.Error as e:
+        raise ChargenError(f"{path}, line {reader.line_num}: not valid CSV ({e})") from None
+    if not records:
+        raise ChargenError(f"{path}: contains no rows")
+    return records
+
+
+def read_lines(path) -> list[tuple[str, str]]:
+    """One ``(line, "")`` record per non-empty line of a plain text file."""
+    path = Path(path)
+    records = [(line.strip(), "") for line in _open_text(path).splitlines() if line.strip()]
+    if not records:
+        raise ChargenError(f"{path}: contains no examples")
+    return records
+
+
+def read_tfds(name="ag_news_subset", split="train", data_dir=None) -> list[tuple[str, str]]:
+    """``(title, description)`` records from tensorflow-datasets' ``ag_news_subset``."""
+    import tensorflow_datasets as tfds
+
+    try:
+        ds = tfds.load(name, split=split, data_dir=data_dir)
+        rows = list(tfds.as_numpy(ds))
+    except Exception as e:  # tfds raises many types: network, unknown name, unknown split
+        raise ChargenError(f"tfds:{name} split {split!r} could not be loaded: {e}") from None
+    return [(r["title"].decode("utf-8").strip(), r["description"].decode("utf-8").strip()) for r in rows]
+
+
+def read_source(source, split="train") -> list[tuple[str, str]]:
+    """``(title, description)`` records from any SOURCE (see the module doc)."""
+    source = str(source)
+    if source.startswith(TFDS_PREFIX):
+        return read_tfds(source[len(TFDS_PREFIX):], split=split)
+    if source.lower().removesuffix(".gz").endswith(".csv"):
+        return read_csv(source)
+    return read_lines(source)
+
+
+def field_texts(records, fields=("title",)) -> list[str]:
+    """The chosen fields of each record joined by a space; empty results skipped."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown or not fields:
+        raise ChargenError(f"fields must be title and/or description, not {sorted(unknown) or 'nothing'}")
+    texts = (" ".join(r[FIELDS.index(f)] for f in fields if r[FIELDS.index(f)]) for r in records)
+    return [t for t in texts if t]
+
+
+def split_validation(examples: list, fraction: float, seed: int) -> tuple[list, list]:
+    """A seeded random split of records: (train, validation)."""
+    if not 0 < fraction < 1:
+        raise ChargenError(f"validation fraction must be between 0 and 1, not {fraction}")
+    order = np.random.default_rng(seed).permutation(len(examples))
+    n_val = max(1, int(round(len(examples) * fraction)))
+    return [examples[i] for i in order[n_val:]], [examples[i] for i in order[:n_val]]
+
+
+def to_sequences(vocab, examples, max_len: int | None = None, start: int | None = None) -> list[list[int]]:
+    """Each example as ``[start, t1, ..., tn, eos]`` ids (``start`` defaults to <bos>;
+    at most ``max_len`` tokens kept)."""
+    start = vocab.bos if start is None else start
+    sequences = []
+    for text in examples:
+        ids = vocab.encode(text)[:max_len]
+        if ids:
+            sequences.append([start, *ids, vocab.eos])
+    return sequences
+
+
+def make_dataset(sequences, batch_size=64, shuffle=True, seed=0, bucket_width=16):
+    """A tf.data pipeline of ``(inputs, targets)`` int32 batches.
+
+    Inputs are ``seq[:-1]``, sparse targets ``seq[1:]``; both padded with 0, which
+    the loss ignores. Titles are bucketed by length (buckets ``bucket_width`` wide) so
+    few steps go to padding, shuffled each epoch, and prefetched.
+    """
+    import tensorflow as tf
+
+    if not sequences:
+        raise ChargenError("no sequences to make a dataset from")
+    lengths = np.array([len(s) - 1 for s in sequences], dtype=np.int64)
+    flat = np.concatenate([np.asarray(s, np.int32) for s in sequences])
+    ragged = tf.RaggedTensor.from_row_lengths(flat, lengths + 1)
+    ds = tf.data.Dataset.from_tensor_slices(ragged)
+    if shuffle:
+        ds = ds.shuffle(len(sequences), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(lambda s: (s[:-1], s[1:]), num_parallel_calls=tf.data.AUTOTUNE)
+    longest = int(lengths.max())
+    boundaries = list(range(bucket_width + 1, longest + 1, bucket_width))
+    ds = ds.bucket_by_sequence_length(
+        lambda x, y: tf.shape(x)[0],
+        bucket_boundaries=boundaries,
+        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+        pad_to_bucket_boundary=False,
+    )
+    return ds.prefetch(tf.data.AUTOTUNE)

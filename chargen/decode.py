@@ -1,0 +1,219 @@
+"""Stateful decoding with a per-step trace.
+
+The prompt is read once; then each step feeds only the token just chosen and
+carries the RNN state, so a step costs the same at character 5 and at 5,000.
+Every step is recorded: the chosen token, its probability at T and at T=1, its
+rank, the entropy, and the top-k alternatives. Randomness comes only from a
+``numpy.random.Generator`` made from the call's seed.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import sampling
+from .errors import ChargenError
+from .fast import FastModel
+
+MAX_PROMPT_CHARS = 2_000
+MAX_LENGTH = 5_000
+TRACE_CHUNK = 256  # steps of full distributions held before they are summarized
+LESSON_TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
+
+
+@dataclass(slots=True)
+class Step:
+    """One generated token. ``token`` is the level-neutral name (``char`` too)."""
+
+    token: str  # the token itself: a character or a word ("<eos>" for the end)
+    id: int
+    text: str  # what it adds to the generated text (words bring their space)
+    prob: float  # probability of the chosen token in the distribution sampled from (at T)
+    prob_t1: float  # its probability at T = 1
+    rank: int  # 1 = the model's most probable token
+    entropy: float  # bits, of the distribution sampled from (at T)
+    entropy_t1: float  # bits, at T = 1
+    top: list  # [(token, p_t1, p_T), ...] the k most probable, most probable first
+    end: bool = False  # the end-of-title token
+
+    @property
+    def char(self) -> str:
+        """The token, under the name character models' callers know."""
+        return self.token
+
+
+@dataclass
+class Generation:
+    """The result of one decoding: ``text`` is the continuation only, without the prompt."""
+
+    prompt: str
+    text: str
+    steps: list[Step]
+    temperature: float | None  # None under greedy decoding
+    greedy: bool
+    seed: int
+    ended: bool  # stopped at the end-of-title token
+    unknown: list[str] = field(default_factory=list)  # prompt tokens the vocabulary lacked
+    level: str = "char"
+
+    @property
+    def label(self) -> str:
+        return "greedy" if self.greedy else f"T={self.temperature:g}"
+
+    @property
+    def log_likelihood(self) -> float:
+        """log2 probability (at T = 1) of the generated tokens: the model's own judgement."""
+        return float(sum(math.log2(max(s.prob_t1, 1e-300)) for s in self.steps))
+
+
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ChargenError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        raise ChargenError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
+    return int(value)
+
+
+def check_temperature(temperature) -> float:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        raise ChargenError(f"temperature must be a number, not {temperature!r}") from None
+    if not (math.isfinite(t) and t > 0):
+        raise ChargenError(
+            f"temperature must be a positive finite number, not {temperature!r} (use greedy decoding for T -> 0)"
+        )
+    return t
+
+
+def check_seed(seed) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**32)
+    return _check_int("seed", seed, 0, 2**63 - 1)
+
+
+class Generator:
+    """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``."""
+
+    def __init__(self, model, vocab, card: dict):
+        self.model = model
+        self.vocab = vocab
+        self.card = card
+        self.fast = FastModel(model, card["architecture"])
+
+    @property
+    def name(self) -> str:
+        return self.card.get("name", "model")
+
+    def _prompt_ids(self, prompt):
+        if not isinstance(prompt, str):
+            raise ChargenError(f"prompt must be text, not {type(prompt).__name__}")
+        if len(prompt) > MAX_PROMPT_CHARS:
+            raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+        ids, unknown = self.vocab.encode_prompt(prompt)
+        return [self.vocab.bos, *ids], unknown
+
+    def _banned(self, stop_at_end: bool):
+        return [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
+
+    def generate(self, prompt, length=100, temperature=1.0, greedy=False, seed=None, top_k=5, stop_at_end=True):
+        """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`."""
+        return self._decode(prompt, [None if greedy else temperature], length, seed, top_k, stop_at_end)[0]
+
+    def compare(self, prompt, temperatures=LESSON_TEMPERATURES, length=100, seed=0, top_k=5, stop_at_end=True):
+        """One generation per temperature (``None`` = greedy), decoded together as one batch.
+
+        Row i is exactly ``generate(prompt, temperature=temperatures[i], seed=seed, ...)``.
+        """
+        if not len(temperatures):
+            raise ChargenError("give at least one temperature")
+        return self._decode(prompt, list(temperatures), length, seed, top_k, stop_at_end)
+
+    def _decode(self, prompt, temperatures, length, seed, top_k, stop_at_end):
+        length = _check_int("length", length, 0, MAX_LENGTH)
+        top_k = _check_int("top_k", top_k, 0, 10**9)
+        seed = check_seed(seed)
+        temperatures = [None if t is None else check_temperature(t) for t in temperatures]
+        ids, unknown = self._prompt_ids(prompt)
+        rows, size = len(temperatures), len(self.vocab)
+        out_bias = (self.fast.out_b + sampling.ban_bias(size, self._banned(stop_at_end))).astype(np.float32)
+        noise_scale = np.array([0.0 if t is None else t for t in temperatures])[:, None, None]
+        rng = np.random.default_rng(seed)  # every row draws the same noise: row i == generate(seed)
+        eos = self.vocab.eos
+
+        logits, state = self.fast.read(ids, batch=rows, out_bias=out_bias)
+        chosen = np.zeros((length, rows), dtype=np.int64)
+        history = np.zeros((min(length, TRACE_CHUNK), rows, size))  # logits, summarized every chunk
+        summaries = [[] for _ in range(rows)]
+        n_steps = np.full(rows, length)
+        finished = np.zeros(rows, dtype=bool)
+        for t in range(length):
+            i = t % TRACE_CHUNK
+            if i == 0:
+                chunk = min(TRACE_CHUNK, length - t)
+                scaled_noise = noise_scale * sampling.gumbel_noise(rng, chunk, size)[None]
+            history[i] = logits
+            step_ids = chosen[t] = sampling.gumbel_choice(logits, scaled_noise[:, i])
+            last = t == length - 1
+            if stop_at_end and eos in step_ids.tolist():
+                newly = (step_ids == eos) & ~finished
+                n_steps[newly] = t + 1
+                finished |= newly
+                last = last or finished.all()
+            if last or i == TRACE_CHUNK - 1:
+                # Summarize the chunk now so memory stays bounded for long runs over large vocabularies.
+                begin = t - i
+                for r in range(rows):
+                    n = min(t + 1, n_steps[r]) - begin
+                    if n > 0:
+                        summaries[r].append(self._summarize(history[:n, r], chosen[begin : begin + n, r], temperatures[r], top_k))
+            if last:
+                break
+            logits, state = self.fast.logits(step_ids, state, out_bias)
+
+        prompt_text = self.vocab.join(self.vocab.tokenize(self.vocab.normalize(prompt)))
+        return [
+            self._steps_to_generation(prompt, prompt_text, summaries[r], temperatures[r], seed, unknown)
+            for r in range(rows)
+        ]
+
+    def _summarize(self, logits, ids, temperature, top_k):
+        """Per-step trace arrays for one row's run of steps, vectorized over the steps."""
+        p1 = sampling.softmax(logits)
+        p_t = p1 if temperature is None else sampling.apply_temperature(p1, temperature)
+        rows = np.arange(len(ids))
+        k = min(top_k, int((p1[0] > 0).sum()))
+        top = sampling.top_k(p1, k) if k else np.zeros((len(ids), 0), dtype=np.int64)
+        return dict(
+            ids=ids.copy(), prob=p_t[rows, ids], prob_t1=p1[rows, ids], rank=sampling.rank(p1, ids),
+            entropy=sampling.entropy_bits(p_t), entropy_t1=sampling.entropy_bits(p1),
+            top=top, top_t1=np.take_along_axis(p1, top, axis=1), top_t=np.take_along_axis(p_t, top, axis=1),
+        )
+
+    def _steps_to_generation(self, prompt, prompt_text, summaries, temperature, seed, unknown):
+        tokens = self.vocab.tokens
+        steps, text = [], prompt_text
+        for s in summaries:
+            columns = {k: v.tolist() for k, v in s.items()}  # plain Python values, converted once
+            for i, token_id in enumerate(columns["ids"]):
+                end = token_id == self.vocab.eos
+                piece = "" if end else self.vocab.join([tokens[token_id]], after=text)
+                text += piece
+                steps.append(Step(
+                    token=tokens[token_id], id=token_id, text=piece,
+                    prob=columns["prob"][i], prob_t1=columns["prob_t1"][i], rank=columns["rank"][i],
+                    entropy=columns["entropy"][i], entropy_t1=columns["entropy_t1"][i],
+                    top=[(tokens[j], a, b) for j, a, b in zip(columns["top"][i], columns["top_t1"][i], columns["top_t"][i])],
+                    end=end,
+                ))
+        return Generation(
+            prompt=prompt, text=text[len(prompt_text):], steps=steps, temperature=temperature,
+            greedy=temperature is None, seed=seed, ended=bool(steps and steps[-1].end),
+            unknown=unknown, level=self.vocab.level,
+        )

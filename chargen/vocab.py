@@ -1,0 +1,191 @@
+"""Vocabularies: one tokenizer interface, two levels (characters and words).
+
+Ids 0-3 are reserved in every vocabulary and can never be generated:
+
+    0 <pad>  padding, excluded from the loss
+    1 <bos>  fed before every title (so an empty prompt still has a context)
+    2 <eos>  end of title: the model predicts it, the decoder stops on it
+    3 <unk>  a word outside the vocabulary (word level; unused by characters)
+    4 <bot>  fed before extra training text (AG News descriptions), so the
+             model knows a title from other text and generates titles after <bos>
+
+Unknown prompt text policy (``encode_prompt`` reports what was affected):
+characters a character vocabulary lacks are dropped; words a word vocabulary
+lacks become <unk>, which the word model was trained to read.
+"""
+from __future__ import annotations
+
+import collections
+import html
+import json
+import re
+from pathlib import Path
+
+from .errors import ChargenError
+
+PAD, BOS, EOS, UNK, BOT = 0, 1, 2, 3, 4
+RESERVED = ("<pad>", "<bos>", "<eos>", "<unk>", "<bot>")
+
+# AG News was scraped with "&" turned into a space: "Today&#39;s" reads "Today #39;s".
+_AG_ENTITIES = {" #39;": "'", " quot;": '"', " #36;": "$", " amp;": "&", " #151;": " - "}
+_AG_ENTITY = re.compile("|".join(re.escape(k) for k in _AG_ENTITIES))
+_TAG = re.compile(r"<[^>]{0,40}>")
+
+
+def clean_ag_news(text: str) -> str:
+    """The "clean" normalization: undo AG News' HTML debris, keep everything else.
+
+    ``Today #39;s`` -> ``Today's``; ``&lt;b&gt;...&lt;/b&gt;`` -> ``...``;
+    ``\\$5`` -> ``$5``; runs of spaces fold to one.
+    """
+    text = _AG_ENTITY.sub(lambda m: _AG_ENTITIES[m.group(0)], text)
+    text = html.unescape(text).replace("\\$", "$").replace("\\", " ")
+    text = _TAG.sub("", text)
+    return " ".join(text.split())
+
+
+NORMALIZATIONS = {"none": lambda text: text, "clean": clean_ag_news}
+
+# Words: runs of letters/digits (with inner apostrophes, dots and dashes: "Today's",
+# "U.S.", "Tri-Nations", "1.88"), and every other non-space character on its own.
+_WORD = re.compile(r"\w+(?:['.\-]\w+)*\.?(?<=[A-Z]\.)|\w+(?:['.\-]\w+)*|[^\w\s]")
+_NO_SPACE_BEFORE = set(",.;:!?)]}%'") | {"'s", "n't"}
+_NO_SPACE_AFTER = set("([{$")
+
+
+class Vocab:
+    """Maps text to ids and back. Subclasses define what a token is."""
+
+    level = ""
+
+    def __init__(self, tokens: list[str], normalization: str = "none"):
+        if list(tokens[: len(RESERVED)]) != list(RESERVED):
+            raise ChargenError(f"vocabulary must start with the reserved tokens {RESERVED}")
+        if normalization not in NORMALIZATIONS:
+            raise ChargenError(f"unknown normalization {normalization!r}; choose from {sorted(NORMALIZATIONS)}")
+        self.tokens = list(tokens)
+        self.normalization = normalization
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+        if len(self.index) != len(self.tokens):
+            raise ChargenError("vocabulary has duplicate tokens")
+
+    pad, bos, eos, unk, bot = PAD, BOS, EOS, UNK, BOT
+    reserved_ids = (PAD, BOS, EOS, UNK, BOT)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.to_dict() == other.to_dict()
+
+    # -- the interface every level implements -------------------------------------
+    def tokenize(self, text: str) -> list[str]:
+        raise NotImplementedError
+
+    def join(self, tokens: list[str], after: str = "") -> str:
+        """Text for ``tokens`` as they would follow ``after`` (the text so far)."""
+        raise NotImplementedError
+
+    # -- shared behaviour ---------------------------------------------------------
+    def normalize(self, text: str) -> str:
+        return NORMALIZATIONS[self.normalization](text)
+
+    def encode_prompt(self, text: str) -> tuple[list[int], list[str]]:
+        """Ids for a prompt and the tokens the vocabulary lacked (see module doc)."""
+        ids, unknown = [], []
+        for token in self.tokenize(self.normalize(text)):
+            i = self.index.get(token)
+            if i is None or i in self.reserved_ids:
+                unknown.append(token)
+                i = self._unknown_id
+            if i is not None:
+                ids.append(i)
+        return ids, unknown
+
+    def encode(self, text: str) -> list[int]:
+        return self.encode_prompt(text)[0]
+
+    def decode(self, ids) -> str:
+        return self.join([self.tokens[i] for i in ids if i not in self.reserved_ids])
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "normalization": self.normalization, "tokens": self.tokens}
+
+    def save(self, path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=0), encoding="utf-8")
+
+    @classmethod
+    def build(cls, texts, normalization: str = "none", max_size: int | None = None, min_count: int = 1):
+        """A vocabulary of the tokens in ``texts``, most frequent first."""
+        normalize = NORMALIZATIONS[normalization]
+        counts = collections.Counter()
+        probe = cls(list(RESERVED), normalization)
+        for text in texts:
+            counts.update(probe.tokenize(normalize(text)))
+        kept = [t for t, n in counts.most_common() if n >= min_count and t not in RESERVED]
+        if max_size is not None:
+            kept = kept[: max_size - len(RESERVED)]
+        if not kept:
+            raise ChargenError("cannot build a vocabulary from empty text")
+        if cls is CharVocab:
+            kept.sort()  # a stable, readable order for characters
+        return cls(list(RESERVED) + kept, normalization)
+
+
+class CharVocab(Vocab):
+    """One token per character; unknown prompt characters are dropped."""
+
+    level = "char"
+    _unknown_id = None
+
+    def tokenize(self, text: str) -> list[str]:
+        return list(text)
+
+    def join(self, tokens, after: str = "") -> str:
+        return "".join(tokens)
+
+
+class WordVocab(Vocab):
+    """Words and punctuation as tokens, case kept; unknown words become <unk>.
+
+    Joining puts a space between tokens except before ``, . ; : ! ? ) ] } % '``
+    (and ``'s``), and after ``( [ { $``.
+    """
+
+    level = "word"
+    _unknown_id = UNK
+
+    def tokenize(self, text: str) -> list[str]:
+        return _WORD.findall(text)
+
+    def join(self, tokens, after: str = "") -> str:
+        out = []
+        previous = after[-1:] if after else ""
+        for token in tokens:
+            if previous and not previous.isspace() and token not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER:
+                out.append(" ")
+            out.append(token)
+            previous = token[-1]
+        return "".join(out)
+
+
+LEVELS = {"char": CharVocab, "word": WordVocab}
+
+
+def vocab_from_dict(data: dict) -> Vocab:
+    try:
+        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"))
+    except (KeyError, TypeError) as e:
+        raise ChargenError(f"vocabulary data is missing or malformed: {e}") from None
+
+
+def load_vocab(path) -> Vocab:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ChargenError(f"{path}: vocabulary file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ChargenError(f"{path}: not a valid vocabulary JSON file ({e})") from None
+    if not isinstance(data, dict):
+        raise ChargenError(f"{path}: not a valid vocabulary JSON file")
+    return vocab_from_dict(data)
