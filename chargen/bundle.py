@@ -51,6 +51,7 @@ def atomic_write(path: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; a bundle is meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -63,11 +64,16 @@ def write_card(directory, card: dict) -> None:
 
 
 def save_bundle(directory, model, vocab, card: dict) -> None:
-    """Save model, vocabulary and card, each file replaced atomically."""
+    """Save model (weights and architecture, no optimizer state), vocabulary and card,
+    each file replaced atomically."""
+    import keras
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     card = {**card, "format_version": FORMAT_VERSION, "level": vocab.level}
-    atomic_write(directory / MODEL_FILE, model.save)
+    inference_model = keras.models.clone_model(model)  # uncompiled: the optimizer's state stays behind
+    inference_model.set_weights(model.get_weights())
+    atomic_write(directory / MODEL_FILE, inference_model.save)
     atomic_write(directory / VOCAB_FILE, vocab.save)
     write_card(directory, card)
 
@@ -122,8 +128,7 @@ def load(name_or_path=None):
             f"{directory}: the model predicts {out_size} tokens but the vocabulary has {len(vocab)}: "
             "vocab.json does not belong to this model"
         )
-    card.setdefault("name", directory.name)
     try:
-        return Generator(model, vocab, card)
+        return Generator(model, vocab, card, name=card.get("name", directory.name))
     except (KeyError, ValueError, IndexError) as e:
         raise ChargenError(f"{directory}: card architecture does not match the model ({e})") from None

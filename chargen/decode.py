@@ -101,15 +101,12 @@ def check_seed(seed) -> int:
 class Generator:
     """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``."""
 
-    def __init__(self, model, vocab, card: dict):
+    def __init__(self, model, vocab, card: dict, name: str = "model"):
         self.model = model
         self.vocab = vocab
         self.card = card
+        self.name = name
         self.fast = FastModel(model, card["architecture"])
-
-    @property
-    def name(self) -> str:
-        return self.card.get("name", "model")
 
     def _prompt_ids(self, prompt):
         if not isinstance(prompt, str):
@@ -119,8 +116,11 @@ class Generator:
         ids, unknown = self.vocab.encode_prompt(prompt)
         return [self.vocab.bos, *ids], unknown
 
-    def _banned(self, stop_at_end: bool):
-        return [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
+    def _out_bias(self, stop_at_end: bool) -> np.ndarray:
+        """The output bias with -inf at ids that must never be chosen: the reserved ones
+        (and <eos> too when the caller does not want to stop)."""
+        banned = [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
+        return (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
 
     def generate(self, prompt, length=100, temperature=1.0, greedy=False, seed=None, top_k=5, stop_at_end=True):
         """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`."""
@@ -142,7 +142,7 @@ class Generator:
         temperatures = [None if t is None else check_temperature(t) for t in temperatures]
         ids, unknown = self._prompt_ids(prompt)
         rows, size = len(temperatures), len(self.vocab)
-        out_bias = (self.fast.out_b + sampling.ban_bias(size, self._banned(stop_at_end))).astype(np.float32)
+        out_bias = self._out_bias(stop_at_end)
         noise_scale = np.array([0.0 if t is None else t for t in temperatures])[:, None, None]
         rng = np.random.default_rng(seed)  # every row draws the same noise: row i == generate(seed)
         eos = self.vocab.eos
@@ -177,7 +177,7 @@ class Generator:
                 break
             logits, state = self.fast.logits(step_ids, state, out_bias)
 
-        prompt_text = self.vocab.join(self.vocab.tokenize(self.vocab.normalize(prompt)))
+        prompt_text = self.prompt_text(prompt)
         return [
             self._steps_to_generation(prompt, prompt_text, summaries[r], temperatures[r], seed, unknown)
             for r in range(rows)
@@ -196,9 +196,10 @@ class Generator:
             top=top, top_t1=np.take_along_axis(p1, top, axis=1), top_t=np.take_along_axis(p_t, top, axis=1),
         )
 
-    def _steps_to_generation(self, prompt, prompt_text, summaries, temperature, seed, unknown):
+    def _steps(self, summaries, after: str) -> tuple[list[Step], str]:
+        """Step records from summaries; ``after`` is the text they follow (for word spacing)."""
         tokens = self.vocab.tokens
-        steps, text = [], prompt_text
+        steps, text = [], after
         for s in summaries:
             columns = {k: v.tolist() for k, v in s.items()}  # plain Python values, converted once
             for i, token_id in enumerate(columns["ids"]):
@@ -212,8 +213,95 @@ class Generator:
                     top=[(tokens[j], a, b) for j, a, b in zip(columns["top"][i], columns["top_t1"][i], columns["top_t"][i])],
                     end=end,
                 ))
+        return steps, text[len(after):]
+
+    def _steps_to_generation(self, prompt, prompt_text, summaries, temperature, seed, unknown):
+        steps, text = self._steps(summaries, prompt_text)
         return Generation(
-            prompt=prompt, text=text[len(prompt_text):], steps=steps, temperature=temperature,
+            prompt=prompt, text=text, steps=steps, temperature=temperature,
             greedy=temperature is None, seed=seed, ended=bool(steps and steps[-1].end),
             unknown=unknown, level=self.vocab.level,
         )
+
+    def start(self, prompt: str, top_k: int = 5) -> "Stepper":
+        """Decode by hand from ``prompt``: see :class:`Stepper`."""
+        return Stepper(self, prompt, top_k)
+
+    def prompt_text(self, prompt: str) -> str:
+        """The prompt as the model reads it: normalized, tokenized and joined back."""
+        return self.vocab.join(self.vocab.tokenize(self.vocab.normalize(prompt)))
+
+
+class Stepper:
+    """Decoding by hand: the model proposes its next tokens, the caller picks one.
+
+    The prompt is read once; each pick feeds one token and keeps the RNN state of
+    every step, so ``undo`` is free and nothing is ever re-run.
+
+        s = gen.start("Today ")
+        s.proposals(temperature=0.8)   # [(token, id, p at T=1, p at T), ...]
+        s.choose(s.proposals()[0][1]); s.sample(0.8, seed=0); s.greedy(); s.undo()
+        s.text, s.steps
+    """
+
+    def __init__(self, gen: Generator, prompt: str, top_k: int = 5):
+        ids, self.unknown = gen._prompt_ids(prompt)
+        self.gen, self.prompt = gen, prompt
+        self.top_k = _check_int("top_k", top_k, 0, 10**9)
+        self._out_bias = gen._out_bias(stop_at_end=True)
+        self._prompt_text = gen.prompt_text(prompt)
+        logits, state = gen.fast.read(ids, 1, self._out_bias)
+        self._frames = [(logits, state)]  # the logits and state before each step
+        self.steps: list[Step] = []
+
+    @property
+    def text(self) -> str:
+        """The continuation so far, without the prompt."""
+        return "".join(s.text for s in self.steps)
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.steps and self.steps[-1].end)
+
+    def probabilities(self, temperature: float | None = None) -> np.ndarray:
+        """The next token's distribution over the vocabulary (at T = 1, or at ``temperature``)."""
+        p1 = sampling.softmax(self._frames[-1][0][0])
+        return p1 if temperature is None else sampling.apply_temperature(p1, check_temperature(temperature))
+
+    def proposals(self, temperature: float = 1.0, k: int | None = None) -> list[tuple[str, int, float, float]]:
+        """The ``k`` most probable next tokens: ``(token, id, p at T=1, p at T)``."""
+        p1, p_t = self.probabilities(), self.probabilities(temperature)
+        top = sampling.top_k(p1, min(k or self.top_k or 1, int((p1 > 0).sum())))
+        return [(self.gen.vocab.tokens[i], int(i), float(p1[i]), float(p_t[i])) for i in top.tolist()]
+
+    def choose(self, token_id: int, temperature: float | None = None) -> Step:
+        """Take ``token_id`` as the next token; its step is recorded at ``temperature``."""
+        if self.ended:
+            raise ChargenError("the title has ended; undo a step to go on")
+        logits, state = self._frames[-1]
+        token_id = _check_int("token id", token_id, 0, len(self.gen.vocab) - 1)
+        if not np.isfinite(logits[0, token_id]):
+            raise ChargenError(f"{self.gen.vocab.tokens[token_id]!r} is reserved and cannot be chosen")
+        temperature = None if temperature is None else check_temperature(temperature)
+        summary = self.gen._summarize(logits, np.array([token_id]), temperature, self.top_k)
+        (step,), _ = self.gen._steps([summary], self._prompt_text + self.text)
+        self.steps.append(step)
+        self._frames.append(self.gen.fast.logits(np.array([token_id]), state, self._out_bias))
+        return step
+
+    def sample(self, temperature: float = 1.0, seed: int = 0) -> Step:
+        """Draw the next token at ``temperature``; the same seed and step give the same draw."""
+        temperature = check_temperature(temperature)
+        rng = np.random.default_rng([check_seed(seed), len(self.steps)])
+        noise = temperature * sampling.gumbel_noise(rng, 1, len(self.gen.vocab))
+        return self.choose(int(sampling.gumbel_choice(self._frames[-1][0], noise)[0]), temperature)
+
+    def greedy(self) -> Step:
+        """Take the most probable next token."""
+        return self.choose(int(self._frames[-1][0][0].argmax()))
+
+    def undo(self) -> None:
+        """Take back the last step (nothing is re-run: its state is simply dropped)."""
+        if self.steps:
+            self.steps.pop()
+            self._frames.pop()
