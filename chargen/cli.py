@@ -64,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def print_trace(out, file=sys.stdout):
+def print_trace(out, file=None):
+    file = file or sys.stdout
     print(f"{'step':>4}  {'token':<12} {'p(T)':>7} {'p(T=1)':>7} {'rank':>4} {'H bits':>6}  top alternatives (p at T=1)", file=file)
     for i, s in enumerate(out.steps, 1):
         top = "  ".join(f"{t!r}:{p1:.3f}" for t, p1, _ in s.top)

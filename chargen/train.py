@@ -22,7 +22,7 @@ import numpy as np
 from . import bundle, data
 from .decode import Generator
 from .errors import ChargenError
-from .evaluate import sequence_bits
+from .evaluate import first_given_bits
 from .model import architecture, build_model
 from .vocab import LEVELS, load_vocab
 
@@ -38,7 +38,7 @@ def _prepare(options, out: Path):
     train_texts = data.field_texts(train_rows, options["fields"])
     extra_texts = data.field_texts(train_rows, options["extra"]) if options["extra"] else []
     val_texts = data.field_texts(val_rows, ("title",))
-    vocab_path = out / bundle.VOCAB_FILE
+    vocab_path = out / bundle.VOCAB_FILE  # on resume, the vocabulary the run started with
     if vocab_path.exists():
         vocab = load_vocab(vocab_path)
     else:
@@ -127,7 +127,7 @@ class _Monitor(keras.callbacks.Callback):
         self.started = time.time()
         card = {**self.card, "epochs": epoch + 1, "training_seconds": round(seconds, 1)}
         gen = Generator(self.model, self.vocab, card)
-        total, count = sequence_bits(gen.fast, self.val_sequences, first_given=True)
+        total, count = first_given_bits(gen.fast, self.val_sequences)
         val_bpc = total / count
         logs["val_bpc"] = val_bpc
         learning_rate = float(np.asarray(self.model.optimizer.learning_rate))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -122,13 +123,15 @@ class Vocab:
         probe = cls(list(RESERVED), normalization)
         for text in texts:
             counts.update(probe.tokenize(normalize(text)))
-        kept = [t for t, n in counts.most_common() if n >= min_count and t not in RESERVED]
-        if max_size is not None:
-            kept = kept[: max_size - len(RESERVED)]
+        ranked = [t for t, n in counts.most_common() if t not in RESERVED]
+        kept = [t for t in ranked if counts[t] >= min_count][: None if max_size is None else max_size - len(RESERVED)]
         if not kept:
             raise ChargenError("cannot build a vocabulary from empty text")
-        if cls is CharVocab:
-            kept.sort()  # a stable, readable order for characters
+        left_out = {t: counts[t] for t in ranked if t not in set(kept)}
+        return cls._from_counts(kept, left_out, normalization)
+
+    @classmethod
+    def _from_counts(cls, kept, left_out, normalization):
         return cls(list(RESERVED) + kept, normalization)
 
 
@@ -141,6 +144,10 @@ class CharVocab(Vocab):
     def tokenize(self, text: str) -> list[str]:
         return list(text)
 
+    @classmethod
+    def _from_counts(cls, kept, left_out, normalization):
+        return cls(list(RESERVED) + sorted(kept), normalization)  # a stable, readable order
+
     def join(self, tokens, after: str = "") -> str:
         return "".join(tokens)
 
@@ -148,12 +155,45 @@ class CharVocab(Vocab):
 class WordVocab(Vocab):
     """Words and punctuation as tokens, case kept; unknown words become <unk>.
 
+    Tokens: runs of letters and digits with inner ``' . -`` ("Today's", "U.S.",
+    "Tri-Nations", "1.88"), and every other non-space character on its own.
     Joining puts a space between tokens except before ``, . ; : ! ? ) ] } % '``
-    (and ``'s``), and after ``( [ { $``.
+    (and ``'s``), and after ``( [ { $``. A prompt's last word counts as complete
+    even without a space after it: "Presid" is the (unknown) word "Presid".
+
+    ``spelling`` is a character unigram model (counts, with an end-of-word count)
+    of the training tokens left out of the vocabulary: evaluation charges an
+    out-of-vocabulary word its <unk> probability plus the bits to spell it.
     """
 
     level = "word"
     _unknown_id = UNK
+    UNSEEN_CHAR_BITS = 16.0  # a character the spelling model never saw: one of 65,536 code points
+
+    def __init__(self, tokens, normalization="none", spelling: dict | None = None):
+        super().__init__(tokens, normalization)
+        self.spelling = spelling or {"counts": {}, "end": 0}
+        counts = self.spelling["counts"]
+        total = sum(counts.values()) + self.spelling["end"] + len(counts) + 2  # add-one: each char, end, other
+        self._char_bits = {c: -math.log2((n + 1) / total) for c, n in counts.items()}
+        self._end_bits = -math.log2((self.spelling["end"] + 1) / total)
+        self._other_bits = -math.log2(1 / total) + self.UNSEEN_CHAR_BITS
+
+    @classmethod
+    def _from_counts(cls, kept, left_out, normalization):
+        chars = collections.Counter()
+        for token, n in left_out.items():
+            for c in token:
+                chars[c] += n
+        spelling = {"counts": dict(sorted(chars.items())), "end": sum(left_out.values())}
+        return cls(list(RESERVED) + kept, normalization, spelling)
+
+    def spelling_bits(self, word: str) -> float:
+        """Bits to spell ``word`` (and end it) with the character unigram model."""
+        return sum(self._char_bits.get(c, self._other_bits) for c in word) + self._end_bits
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "spelling": self.spelling}
 
     def tokenize(self, text: str) -> list[str]:
         return _WORD.findall(text)
@@ -174,7 +214,8 @@ LEVELS = {"char": CharVocab, "word": WordVocab}
 
 def vocab_from_dict(data: dict) -> Vocab:
     try:
-        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"))
+        extra = {"spelling": data["spelling"]} if data["level"] == "word" and "spelling" in data else {}
+        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"), **extra)
     except (KeyError, TypeError) as e:
         raise ChargenError(f"vocabulary data is missing or malformed: {e}") from None
 

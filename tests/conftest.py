@@ -53,3 +53,9 @@ def titles_csv(tmp_path):
     path = tmp_path / "titles.csv"
     path.write_text("".join(f'"{i % 4 + 1}","{t}","About {t.lower()}."\n' for i, t in enumerate(TITLES)))
     return path
+
+
+def pytest_configure(config):
+    # Keras and tf.data warnings about their own internals are noise in test output.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore:`shuffle=True` was passed:UserWarning")

@@ -1,0 +1,90 @@
+"""Training, evaluation and the CLI end to end on a tiny corpus (seconds, not a real model)."""
+import csv
+import json
+
+import pytest
+
+import chargen
+from chargen.cli import main
+from tests.conftest import TITLES
+
+TINY = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
+    path.write_text("\n".join(TITLES * 3) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "bundle"
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY]) == 0
+    return out
+
+
+def test_train_writes_a_loadable_bundle_log_and_checkpoint(trained, capsys):
+    gen = chargen.load(trained)
+    card = gen.card
+    assert card["architecture"]["units"] == 8 and card["epochs"] >= 1 and "val_bpc" in card
+    assert card["data"]["train_rows"] == 18 and card["data"]["validation_rows"] == 6
+    rows = list(csv.DictReader(open(trained / "log.csv")))
+    assert [r["epoch"] for r in rows] == ["1", "2"] and all(float(r["val_bpc"]) > 0 for r in rows)
+    state = json.loads((trained / "checkpoint" / "state.json").read_text())
+    assert state["epoch"] == 2
+
+
+def test_resume_continues_from_the_last_epoch(trained, corpus, capsys):
+    assert main(["train", "--data", str(corpus), "--out", str(trained), *TINY, "--epochs", "3", "--resume"]) == 0
+    assert "resuming after epoch 2" in capsys.readouterr().out
+    rows = list(csv.DictReader(open(trained / "log.csv")))
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]
+
+
+def test_train_refuses_to_overwrite_a_bundle(trained, corpus, capsys):
+    assert main(["train", "--data", str(corpus), "--out", str(trained), *TINY]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_samples_at_several_temperatures_are_printed(corpus, tmp_path, capsys):
+    assert main(["train", "--data", str(corpus), "--out", str(tmp_path / "b"), *TINY, "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "T=0.3" in out and "T=1.3" in out and "validation" in out
+
+
+def test_evaluate_prints_and_writes_test_bpc(trained, corpus, capsys):
+    assert main(["evaluate", str(trained), "--data", str(corpus), "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "bits per character" in out
+    card = json.loads((trained / "card.json").read_text())
+    assert card["test_bpc"] > 0 and card["test_bits_per_title"] > card["test_bpc"]
+
+
+def test_generate_trace_and_compare(trained, capsys):
+    assert main(["generate", str(trained), "--prompt", "Oil ", "--length", "12", "--trace", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Oil ") and "p(T=1)" in out and "rank" in out
+    assert main(["compare", str(trained), "--prompt", "Oil ", "--length", "10", "--with", str(trained)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 12 and lines[0].split()[1] == "greedy" and lines[2].split()[1] == "T=0.3"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["generate", "/nowhere"], "no model bundle"),
+    (["train", "--data", "/nowhere.csv", "--out", "OUT"], "file not found"),
+    (["evaluate", "lesson", "--data", "/nowhere.csv"], "file not found"),
+])
+def test_cli_errors_are_messages_not_tracebacks(argv, message, capsys, tmp_path):
+    argv = [str(tmp_path / a) if a == "OUT" else a for a in argv]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_command_has_help(capsys):
+    for command in ["train", "evaluate", "generate", "compare"]:
+        with pytest.raises(SystemExit) as exit:
+            main([command, "--help"])
+        assert exit.value.code == 0
+    assert "--temperature" in capsys.readouterr().out
