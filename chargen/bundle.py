@@ -14,6 +14,7 @@ from .vocab import load_vocab
 
 FORMAT_VERSION = 1
 MODEL_FILE, VOCAB_FILE, CARD_FILE = "model.keras", "vocab.json", "card.json"
+WORDS_FILE = "words.txt"  # optional: the training text's words, one a line (the real-word statistic)
 REQUIRED_CARD_FIELDS = ("format_version", "level", "architecture")
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_NAME = "default"
@@ -56,6 +57,14 @@ def atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def write_words(directory, texts) -> None:
+    """The words of the training text (lower-cased), for the real-word share of generated text."""
+    from .stats import words
+
+    known = sorted({w.lower() for text in texts for w in words(text)})
+    atomic_write(Path(directory) / WORDS_FILE, lambda tmp: Path(tmp).write_text("\n".join(known) + "\n", encoding="utf-8"))
 
 
 def write_card(directory, card: dict) -> None:
@@ -128,7 +137,9 @@ def load(name_or_path=None):
             f"{directory}: the model predicts {out_size} tokens but the vocabulary has {len(vocab)}: "
             "vocab.json does not belong to this model"
         )
+    words_path = directory / WORDS_FILE
+    known_words = frozenset(words_path.read_text(encoding="utf-8").split()) if words_path.is_file() else frozenset()
     try:
-        return Generator(model, vocab, card, name=card.get("name", directory.name))
+        return Generator(model, vocab, card, name=card.get("name", directory.name), known_words=known_words)
     except (KeyError, ValueError, IndexError) as e:
         raise ChargenError(f"{directory}: card architecture does not match the model ({e})") from None

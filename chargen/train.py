@@ -51,7 +51,7 @@ def _prepare(options, out: Path):
     val_sequences = data.to_sequences(vocab, val_texts)
     if not sequences or not val_sequences:
         raise ChargenError(f"{options['data']}: too little text to train and validate on")
-    return vocab, sequences, val_sequences, len(train_rows), len(val_rows)
+    return vocab, sequences, val_sequences, train_texts + extra_texts, len(train_rows), len(val_rows)
 
 
 def _compile(model, options):
@@ -76,7 +76,7 @@ def train(options: dict) -> Path:
         raise ChargenError(f"cannot create output directory {out}: {e}") from None
 
     keras.utils.set_random_seed(options["seed"])
-    vocab, sequences, val_sequences, n_train, n_val = _prepare(options, out)
+    vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(options, out)
     arch = architecture(options["preset"], cell=options.get("cell"), layers=options.get("layers"),
                         units=options.get("units"), embedding=options.get("embedding"), dropout=options.get("dropout"))
     if resume:
@@ -90,6 +90,7 @@ def train(options: dict) -> Path:
         state = {"epoch": 0, "best_val_bpc": math.inf, "best_epoch": 0, "wait": 0,
                  "learning_rate": options["lr"], "seconds": 0.0, "architecture": arch}
         vocab.save(out / bundle.VOCAB_FILE)
+        bundle.write_words(out, [vocab.normalize(t) for t in texts])
     dataset = data.make_dataset(sequences, options["batch_size"], shuffle=True, seed=options["seed"])
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters")

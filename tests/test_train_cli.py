@@ -30,6 +30,7 @@ def test_train_writes_a_loadable_bundle_log_and_checkpoint(trained, capsys):
     card = gen.card
     assert card["architecture"]["units"] == 8 and card["epochs"] >= 1 and "val_bpc" in card
     assert card["data"]["train_rows"] == 18 and card["data"]["validation_rows"] == 6
+    assert {"oil", "stocks"} <= gen.known_words
     rows = list(csv.DictReader(open(trained / "log.csv")))
     assert [r["epoch"] for r in rows] == ["1", "2"] and all(float(r["val_bpc"]) > 0 for r in rows)
     state = json.loads((trained / "checkpoint" / "state.json").read_text())
