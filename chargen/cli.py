@@ -133,5 +133,6 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        resume = " (training: continue with --resume; the last finished epoch is kept)" if args.command == "train" else ""
+        print(f"interrupted{resume}", file=sys.stderr)
         return 130

@@ -136,7 +136,7 @@ class _Monitor(keras.callbacks.Callback):
         if improved:
             state.update(best_val_bpc=val_bpc, best_epoch=epoch + 1, wait=0)
             card.update(val_bpc=round(val_bpc, 4), best_epoch=epoch + 1)
-            bundle.save_bundle(self.out, self.model, self.vocab, card)
+            self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
         else:
             state["wait"] += 1
             if state["wait"] % options["lr_patience"] == 0:  # plateau: halve the learning rate
@@ -152,9 +152,16 @@ class _Monitor(keras.callbacks.Callback):
         state.update(epoch=epoch + 1, seconds=seconds,
                      learning_rate=float(np.asarray(self.model.optimizer.learning_rate)))
         checkpoint = self.out / "checkpoint"
-        bundle.atomic_write(checkpoint / "last.keras", self.model.save)
-        bundle.atomic_write(checkpoint / "state.json", lambda tmp: Path(tmp).write_text(json.dumps(state, indent=1)))
+        self._save(lambda: bundle.atomic_write(checkpoint / "last.keras", self.model.save))
+        self._save(lambda: bundle.atomic_write(checkpoint / "state.json",
+                                               lambda tmp: Path(tmp).write_text(json.dumps(state, indent=1))))
         self._log(epoch + 1, logs.get("loss", math.nan) / math.log(2), val_bpc, learning_rate, seconds, improved)
+
+    def _save(self, write):
+        try:
+            write()
+        except OSError as e:
+            raise ChargenError(f"cannot write to {self.out} ({e.strerror or e}); the previous checkpoint is untouched") from None
 
     def _log(self, *row):
         path = self.out / "log.csv"

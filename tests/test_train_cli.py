@@ -89,3 +89,42 @@ def test_every_command_has_help(capsys):
             main([command, "--help"])
         assert exit.value.code == 0
     assert "--temperature" in capsys.readouterr().out
+
+
+def test_a_failed_checkpoint_write_leaves_the_previous_one(trained, corpus, monkeypatch, capsys):
+    from chargen import bundle
+
+    before = {p.name: p.read_bytes() for p in trained.iterdir() if p.is_file() and p.name != "log.csv"}
+
+    def disk_full(path, write):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundle, "atomic_write", disk_full)
+    assert main(["train", "--data", str(corpus), "--out", str(trained), *TINY, "--epochs", "9", "--resume"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in trained.iterdir() if p.is_file() and p.name != "log.csv"} == before
+    assert chargen.load(trained).generate("Oil", length=5, seed=0).steps
+
+
+def test_killed_mid_run_resumes_from_the_last_finished_epoch(corpus, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "chargen", "train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", "500"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               cwd=os.path.dirname(os.path.dirname(__file__)))
+    state = out / "checkpoint" / "state.json"
+    deadline = time.time() + 120
+    while not (state.exists() and json.loads(state.read_text())["epoch"] >= 2) and time.time() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # no chance to clean up: whatever is on disk must be whole
+    process.wait()
+    finished = json.loads(state.read_text())["epoch"]
+    assert finished >= 2
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", str(finished + 1), "--resume"]) == 0
+    epochs = [int(r["epoch"]) for r in csv.DictReader(open(out / "log.csv"))]
+    assert epochs[-1] == finished + 1 and epochs == sorted(set(epochs))

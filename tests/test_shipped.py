@@ -1,0 +1,30 @@
+"""Every shipped bundle loads and generates, offline, with no training."""
+import pytest
+
+import chargen
+from chargen.bundle import WEIGHTS_DIR
+
+CARD_FIELDS = ("architecture", "parameters", "data", "epochs", "training_seconds", "val_bpc", "test_bpc",
+               "test_bits_per_title", "decoding_chars_per_second")
+
+
+def test_the_default_is_shipped_and_listed_first():
+    names = chargen.shipped_names()
+    assert names[0] == "default" and "lesson" in names
+    assert chargen.load().name == "default"
+
+
+@pytest.mark.parametrize("name", chargen.shipped_names())
+def test_shipped_bundle_loads_and_generates(name):
+    gen = chargen.load(name)
+    missing = [f for f in CARD_FIELDS if f not in gen.card]
+    assert not missing, f"{name}'s card lacks {missing}"
+    out = gen.generate("Today ", length=40, temperature=0.8, seed=0)
+    assert out.steps and out.text == "".join(s.text for s in out.steps)
+    assert gen.generate("Today ", length=40, temperature=0.8, seed=0).text == out.text
+
+
+def test_weights_stay_small():
+    files = [p for p in WEIGHTS_DIR.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 20 * 10**6
+    assert all(p.stat().st_size < 10 * 10**6 for p in files)

@@ -1,0 +1,103 @@
+"""Ship a trained run as a bundle in weights/, and write weights/README.md's generated parts.
+
+    python weights/build.py ship /work/runs/default default --test ../shared/data/ag_news/test.csv.gz
+    python weights/build.py readme
+
+`ship` copies the run's best epoch (weights without optimizer state, vocabulary, card,
+known words), measures bits on the test titles and the decoding speed, and records
+both in the card. `readme` regenerates the table and the samples between the markers
+of weights/README.md from the shipped cards and from seeded generations.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import chargen  # noqa: E402
+from chargen import bundle  # noqa: E402
+from chargen.data import field_texts, read_source  # noqa: E402
+from chargen.evaluate import evaluate_texts  # noqa: E402
+
+WEIGHTS = Path(__file__).resolve().parent
+PROMPTS = ("Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood ")
+TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
+SAMPLE_SEED = 0
+
+
+def decoding_speed(gen, repeats=30) -> float:
+    """Median characters per second, single stream, 100 tokens with a top-5 trace."""
+    rates = []
+    for seed in range(repeats):
+        start = time.perf_counter()
+        out = gen.generate("Today ", length=100, top_k=5, seed=seed, stop_at_end=False)
+        rates.append(len(out.text) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def ship(run: Path, name: str, test: str) -> None:
+    gen = chargen.load(run)
+    target = WEIGHTS / name
+    card = {k: v for k, v in gen.card.items() if k not in ("format_version", "level", "name")}
+    bundle.save_bundle(target, gen.model, gen.vocab, card)
+    if (run / bundle.WORDS_FILE).exists():
+        shutil.copy(run / bundle.WORDS_FILE, target / bundle.WORDS_FILE)
+    shipped = chargen.load(target)
+    result = evaluate_texts(shipped, field_texts(read_source(test, split="test")))
+    card = bundle.read_card(target)
+    card.update(test={"data": Path(test).name, **result}, test_bpc=result["bpc"],
+                test_bits_per_title=result["bits_per_title"],
+                decoding_chars_per_second=round(decoding_speed(shipped)))
+    bundle.write_card(target, card)
+    print(f"{name}: {result} ; {card['decoding_chars_per_second']:,} chars/s")
+
+
+def _between(text: str, marker: str, body: str) -> str:
+    pattern = re.compile(f"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def readme() -> None:
+    rows = ["| bundle | level | architecture | parameters | data | epochs | training | val bpc | test bpc | bits/title | chars/s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    samples = []
+    for name in chargen.shipped_names():
+        gen = chargen.load(name)
+        c, a = gen.card, gen.card["architecture"]
+        arch = f"{a['layers']}×{a['cell'].upper()} {a['units']}, " + (f"embedding {a['embedding']}" if a["embedding"] else "one-hot")
+        data = "titles" + (" + descriptions" if c["data"].get("extra") else "") + f", {c['data']['normalization']}"
+        rows.append(f"| `{name}` | {gen.vocab.level} | {arch}, dropout {a['dropout']} | {c['parameters']:,} | {data} | "
+                    f"{c.get('best_epoch', c['epochs'])} of {c['epochs']} | {c['training_seconds'] / 60:.0f} min | "
+                    f"{c.get('val_bpc', float('nan')):.3f} | {c.get('test_bpc', float('nan')):.3f} | "
+                    f"{c.get('test_bits_per_title', float('nan')):.1f} | {c.get('decoding_chars_per_second', 0):,} |")
+        samples.append(f"\n### `{name}`\n")
+        for prompt in PROMPTS:
+            samples.append(f"\n{prompt!r}, seed {SAMPLE_SEED}:\n")
+            for out in gen.compare(prompt, TEMPERATURES, length=100, seed=SAMPLE_SEED):
+                samples.append(f"- T={out.temperature}: {prompt}{out.text}".replace("\n", " ").rstrip() + "\n")
+    path = WEIGHTS / "README.md"
+    text = _between(path.read_text(), "table", "\n".join(rows) + "\n")
+    text = _between(text, "samples", "".join(samples).lstrip("\n") + "\n")
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ship")
+    p.add_argument("run", type=Path)
+    p.add_argument("name")
+    p.add_argument("--test", required=True)
+    sub.add_parser("readme")
+    args = parser.parse_args()
+    ship(args.run, args.name, args.test) if args.command == "ship" else readme()
+
+
+if __name__ == "__main__":
+    main()
