@@ -148,7 +148,10 @@ class Generator:
         rng = np.random.default_rng(seed)  # every row draws the same noise: row i == generate(seed)
         eos = self.vocab.eos
 
-        logits, state = self.fast.read(ids, batch=rows, out_bias=out_bias)
+        # Every row reads the same prompt: read it once, then give each row a copy of the state.
+        logits, state = self.fast.read(ids, batch=1, out_bias=out_bias)
+        logits = np.repeat(logits, rows, axis=0)
+        state = [tuple(np.repeat(part, rows, axis=0) for part in layer) for layer in state]
         chosen = np.zeros((length, rows), dtype=np.int64)
         history = np.zeros((min(length, TRACE_CHUNK), rows, size))  # logits, summarized every chunk
         summaries = [[] for _ in range(rows)]
