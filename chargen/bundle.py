@@ -9,7 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .errors import ChargenError
+from .errors import ChargenError, read_json_object
 from .vocab import load_vocab
 
 FORMAT_VERSION = 1
@@ -89,14 +89,7 @@ def save_bundle(directory, model, vocab, card: dict) -> None:
 
 def read_card(directory) -> dict:
     path = Path(directory) / CARD_FILE
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ChargenError(f"{path}: card file not found; is {directory} a chargen bundle?") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ChargenError(f"{path}: not valid JSON ({e})") from None
-    if not isinstance(card, dict):
-        raise ChargenError(f"{path}: not a card (expected a JSON object)")
+    card = read_json_object(path, "card")
     missing = [f for f in REQUIRED_CARD_FIELDS if f not in card]
     if missing:
         raise ChargenError(f"{path}: card lacks required field(s): {', '.join(missing)}")

@@ -22,7 +22,7 @@ import math
 import re
 from pathlib import Path
 
-from .errors import ChargenError
+from .errors import ChargenError, read_json_object
 
 PAD, BOS, EOS, UNK, BOT = 0, 1, 2, 3, 4
 RESERVED = ("<pad>", "<bos>", "<eos>", "<unk>", "<bot>")
@@ -221,12 +221,4 @@ def vocab_from_dict(data: dict) -> Vocab:
 
 
 def load_vocab(path) -> Vocab:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ChargenError(f"{path}: vocabulary file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ChargenError(f"{path}: not a valid vocabulary JSON file ({e})") from None
-    if not isinstance(data, dict):
-        raise ChargenError(f"{path}: not a valid vocabulary JSON file")
-    return vocab_from_dict(data)
+    return vocab_from_dict(read_json_object(path, "vocabulary"))
