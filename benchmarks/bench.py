@@ -133,21 +133,40 @@ def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
     """Seconds to generate n characters. Ours at every length; the lesson's loop at
     short lengths only, fitted with ``a n + b n^2`` (per step: a constant part and a
     part growing with the prefix) and extrapolated to the rest. Run after
-    :func:`bench_decoding`, which warmed both decoders up."""
+    :func:`bench_decoding`, which warmed our decoder up."""
     model = loop_model(gen)
+    lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
     ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), size["inner"])
                         for n in lengths}, 1, warm_up=False)
     lesson = interleaved({n: (lambda n=n: lesson_generate(model, gen.vocab, PROMPT, n, stop_at_end=False), 1)
                           for n in size["lesson_lengths"]}, 1, warm_up=False)
-    measured = np.array(list(lesson))
-    (a, b), *_ = np.linalg.lstsq(np.stack([measured, measured**2], axis=1), np.array(list(lesson.values())), rcond=None)
-    fitted = {n: a * n + b * n * n for n in lengths if n > measured.max()}
+    a, b = fit_linear_quadratic(lesson)
     return {
         "ours_seconds": {n: round(s, 5) for n, s in ours.items()},
         "lesson_seconds_measured": {n: round(s, 3) for n, s in lesson.items()},
+        "growth_exponent": {"ours": round(growth_exponent(ours), 2), "lesson": round(growth_exponent(lesson), 2)},
         "lesson_fit": {"a_seconds_per_char": a, "b_seconds_per_char_squared": b},
-        "lesson_seconds_extrapolated": {n: round(s, 1) for n, s in fitted.items()},
+        "lesson_seconds_extrapolated": {n: round(a * n + b * n * n, 1) for n in lengths if n > max(lesson)},
     }
+
+
+def fit_linear_quadratic(seconds: dict) -> tuple[float, float]:
+    """Least-squares ``a, b >= 0`` for ``seconds[n] = a n + b n^2`` (a term that comes
+    out negative, from noise, is dropped and the other refitted)."""
+    n, t = np.array(list(seconds), dtype=float), np.array(list(seconds.values()))
+    (a, b), *_ = np.linalg.lstsq(np.stack([n, n**2], axis=1), t, rcond=None)
+    if a < 0:
+        return 0.0, float(n**2 @ t / (n**4).sum())
+    if b < 0:
+        return float(n @ t / (n**2).sum()), 0.0
+    return float(a), float(b)
+
+
+def growth_exponent(seconds: dict) -> float:
+    """The slope of log time against log length from the shortest run to the longest:
+    1 for linear cost, 2 for quadratic."""
+    short, long = min(seconds), max(seconds)
+    return float(np.log(seconds[long] / seconds[short]) / np.log(long / short))
 
 
 def bench_training(titles, size) -> dict:
@@ -331,7 +350,7 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor() or platform.machine())
     return {"cpu": cpu, "cores": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 1),
             "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__}
+            "numpy": np.__version__, "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
 
 
 def scaling_svg(scaling: dict, path: Path, width=640, height=400) -> None:
@@ -384,8 +403,10 @@ def _number(value, digits=0) -> str:
 def scaling_markdown(s: dict) -> list[str]:
     if "skipped" in s:
         return [f"Skipped: {s['skipped']}."]
-    lines = ["The lesson's loop is measured at the short lengths only; longer ones are extrapolated from the fit "
-             f"a·n + b·n² (a = {s['lesson_fit']['a_seconds_per_char']:.3g} s, "
+    g = s["growth_exponent"]
+    lines = [f"Time grows as n^{g['ours']} for chargen and n^{g['lesson']} for the lesson's loop (log-log slope "
+             "between the shortest and longest measured runs). The lesson's loop is measured at the short lengths "
+             f"only; longer ones are extrapolated from the fit a·n + b·n² (a = {s['lesson_fit']['a_seconds_per_char']:.3g} s, "
              f"b = {s['lesson_fit']['b_seconds_per_char_squared']:.3g} s).", "",
              "| Characters | chargen s | Lesson's loop s | Ratio |", "|---:|---:|---:|---:|"]
     for n in sorted(set(s["ours_seconds"]) | set(s["lesson_seconds_measured"])):

@@ -50,7 +50,7 @@ def test_scaling_fits_and_extrapolates(gen):
     s = bench.bench_scaling(gen, TINY, lengths=(2, 4, 8, 16))
     assert set(s["ours_seconds"]) == {2, 4, 8, 16} and set(s["lesson_seconds_measured"]) == {2, 4}
     assert set(s["lesson_seconds_extrapolated"]) == {8, 16}
-    assert all(v > 0 for v in s["ours_seconds"].values())
+    assert all(v > 0 for v in s["ours_seconds"].values()) and set(s["growth_exponent"]) == {"ours", "lesson"}
 
 
 def test_training_rates():
@@ -80,3 +80,12 @@ def test_reports(gen, tmp_path):
     assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
     assert "skipped: no weights/default bundle" in text and "Skipped: no app.py." in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
+
+
+def test_fit_and_growth_exponent():
+    quadratic = {n: 0.5 * n + 0.01 * n * n for n in (10, 20, 40)}
+    assert bench.fit_linear_quadratic(quadratic) == pytest.approx((0.5, 0.01))
+    a, b = bench.fit_linear_quadratic({10: 0.5, 20: 4.0, 40: 16.5})  # would fit a negative a
+    assert a == 0 and b > 0
+    assert bench.growth_exponent({10: 1.0, 100: 10.0}) == pytest.approx(1.0)
+    assert bench.growth_exponent({10: 1.0, 100: 100.0}) == pytest.approx(2.0)
