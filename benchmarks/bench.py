@@ -129,37 +129,55 @@ def bench_compare(gen, size) -> dict:
     return result
 
 
+class StepClock:
+    """Stands in for a model in the lesson's loop and notes when each call starts: the
+    loop calls the model once a step, so one run gives the time of every step."""
+
+    def __init__(self, model):
+        self.model, self.inputs, self.starts = model, model.inputs, []
+
+    def __call__(self, x):
+        self.starts.append(time.perf_counter())
+        return self.model(x)
+
+
+def lesson_step_seconds(model, vocab, n, rounds) -> np.ndarray:
+    """Seconds of each of ``n`` steps of the lesson's loop, median over ``rounds`` runs
+    (a slow spell spoils single steps, not the run). Step k re-runs the whole prefix:
+    the prompt and the k characters generated so far."""
+    runs = []
+    for _ in range(rounds):
+        clock = StepClock(model)
+        lesson_generate(clock, vocab, PROMPT, n, stop_at_end=False)
+        runs.append(np.diff([*clock.starts, time.perf_counter()]))
+    return np.median(runs, axis=0)
+
+
 def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
-    """Seconds to generate n characters. Ours at every length; the lesson's loop at
-    short lengths only, fitted with ``a n + b n^2`` (per step: a constant part and a
-    part growing with the prefix) and extrapolated to the rest. Run after
+    """Seconds to generate n characters. Ours at every length; the lesson's loop up to
+    the longest of ``lesson_lengths`` (sums of its step times), then extrapolated from
+    a straight-line fit of a step's time against its prefix length. Run after
     :func:`bench_decoding`, which warmed our decoder up."""
     model = loop_model(gen)
     lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
     ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), size["inner"])
                         for n in lengths}, 1, warm_up=False)
-    lesson = interleaved({n: (lambda n=n: lesson_generate(model, gen.vocab, PROMPT, n, stop_at_end=False), 1)
-                          for n in size["lesson_lengths"]}, 1, warm_up=False)
-    a, b = fit_linear_quadratic(lesson)
+    steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"])
+    elapsed = np.cumsum(steps)
+    lesson = {n: float(elapsed[n - 1]) for n in size["lesson_lengths"]}
+    prompt = len(gen.vocab.encode(PROMPT))
+    per_char, constant = np.polyfit(prompt + np.arange(len(steps)), steps, 1)  # a step: constant + per_char * prefix
+
+    def extrapolated(n):  # the sum of n steps' fitted times, prefixes prompt .. prompt + n - 1
+        return n * constant + per_char * (n * prompt + n * (n - 1) / 2)
+
     return {
         "ours_seconds": {n: round(s, 5) for n, s in ours.items()},
         "lesson_seconds_measured": {n: round(s, 3) for n, s in lesson.items()},
         "growth_exponent": {"ours": round(growth_exponent(ours), 2), "lesson": round(growth_exponent(lesson), 2)},
-        "lesson_fit": {"a_seconds_per_char": a, "b_seconds_per_char_squared": b},
-        "lesson_seconds_extrapolated": {n: round(a * n + b * n * n, 1) for n in lengths if n > max(lesson)},
+        "lesson_step_fit": {"constant_s": float(constant), "per_prefix_char_s": float(per_char)},
+        "lesson_seconds_extrapolated": {n: round(extrapolated(n), 1) for n in lengths if n > max(lesson)},
     }
-
-
-def fit_linear_quadratic(seconds: dict) -> tuple[float, float]:
-    """Least-squares ``a, b >= 0`` for ``seconds[n] = a n + b n^2`` (a term that comes
-    out negative, from noise, is dropped and the other refitted)."""
-    n, t = np.array(list(seconds), dtype=float), np.array(list(seconds.values()))
-    (a, b), *_ = np.linalg.lstsq(np.stack([n, n**2], axis=1), t, rcond=None)
-    if a < 0:
-        return 0.0, float(n**2 @ t / (n**4).sum())
-    if b < 0:
-        return float(n @ t / (n**2).sum()), 0.0
-    return float(a), float(b)
 
 
 def growth_exponent(seconds: dict) -> float:
@@ -358,7 +376,7 @@ def scaling_svg(scaling: dict, path: Path, width=640, height=400) -> None:
     series = [
         ("chargen (measured)", "#1f77b4", "", scaling["ours_seconds"]),
         ("lesson's loop (measured)", "#d62728", "", scaling["lesson_seconds_measured"]),
-        ("lesson's loop (fitted a·n + b·n², extrapolated)", "#d62728", "6,4",
+        ("lesson's loop (fitted, extrapolated)", "#d62728", "6,4",
          {**{max(scaling["lesson_seconds_measured"]): max(scaling["lesson_seconds_measured"].values())},
           **scaling["lesson_seconds_extrapolated"]}),
     ]
@@ -403,11 +421,12 @@ def _number(value, digits=0) -> str:
 def scaling_markdown(s: dict) -> list[str]:
     if "skipped" in s:
         return [f"Skipped: {s['skipped']}."]
-    g = s["growth_exponent"]
+    g, fit = s["growth_exponent"], s["lesson_step_fit"]
     lines = [f"Time grows as n^{g['ours']} for chargen and n^{g['lesson']} for the lesson's loop (log-log slope "
-             "between the shortest and longest measured runs). The lesson's loop is measured at the short lengths "
-             f"only; longer ones are extrapolated from the fit a·n + b·n² (a = {s['lesson_fit']['a_seconds_per_char']:.3g} s, "
-             f"b = {s['lesson_fit']['b_seconds_per_char_squared']:.3g} s).", "",
+             "between the shortest and longest measured lengths). The lesson's loop is timed step by step up to "
+             f"{max(s['lesson_seconds_measured'])} characters (median of runs); longer lengths are extrapolated from "
+             f"the fitted time of a step, {fit['constant_s'] * 1e3:.1f} ms + {fit['per_prefix_char_s'] * 1e3:.2f} ms "
+             "per character of prefix it re-runs.", "",
              "| Characters | chargen s | Lesson's loop s | Ratio |", "|---:|---:|---:|---:|"]
     for n in sorted(set(s["ours_seconds"]) | set(s["lesson_seconds_measured"])):
         ours = s["ours_seconds"].get(n)

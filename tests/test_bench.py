@@ -82,10 +82,11 @@ def test_reports(gen, tmp_path):
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
 
-def test_fit_and_growth_exponent():
-    quadratic = {n: 0.5 * n + 0.01 * n * n for n in (10, 20, 40)}
-    assert bench.fit_linear_quadratic(quadratic) == pytest.approx((0.5, 0.01))
-    a, b = bench.fit_linear_quadratic({10: 0.5, 20: 4.0, 40: 16.5})  # would fit a negative a
-    assert a == 0 and b > 0
+def test_step_clock_times_every_step_of_the_lessons_loop(gen):
+    steps = bench.lesson_step_seconds(gen.model, gen.vocab, 6, rounds=3)
+    assert steps.shape == (6,) and (steps > 0).all()
+
+
+def test_growth_exponent():
     assert bench.growth_exponent({10: 1.0, 100: 10.0}) == pytest.approx(1.0)
-    assert bench.growth_exponent({10: 1.0, 100: 100.0}) == pytest.approx(2.0)
+    assert bench.growth_exponent({10: 1.0, 50: 7.0, 100: 100.0}) == pytest.approx(2.0)
