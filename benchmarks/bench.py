@@ -160,8 +160,8 @@ def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
     :func:`bench_decoding`, which warmed our decoder up."""
     model = loop_model(gen)
     lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
-    ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), size["inner"])
-                        for n in lengths}, 1, warm_up=False)
+    ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), 1)
+                        for n in lengths}, size["inner"], warm_up=False)  # the lengths in turn, round after round
     steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"])
     elapsed = np.cumsum(steps)
     lesson = {n: float(elapsed[n - 1]) for n in size["lesson_lengths"]}
