@@ -54,7 +54,7 @@ SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 # busy cores, the quick one in about a minute.
 SIZES = {
     "full": dict(lesson_chars=30, rounds=3, inner=7, compare_rounds=15, lesson_lengths=(25, 50, 100),
-                 train_titles=2_400, train_rounds=2, app_calls=20, app_users=30, app_user_calls=3,
+                 train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3,
                  app_seconds=180, word_length=50),
     "quick": dict(lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
                   train_titles=240, train_rounds=1, app_calls=3, app_users=5, app_user_calls=1,
