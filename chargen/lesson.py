@@ -23,7 +23,7 @@ import tensorflow as tf
 from . import sampling
 from .data import to_sequences
 from .errors import ChargenError
-from .evaluate import sequence_bits
+from .evaluate import target_bits
 from .fast import FastModel
 from .model import PRESETS
 
@@ -103,8 +103,8 @@ def lesson_bits(model, vocab, titles) -> dict:
     and all its predictions count. Uses chargen's NumPy step over the same weights.
     """
     sequences = [seq[1:] for seq in to_sequences(vocab, titles)]  # drop <bos>
-    total, count = sequence_bits(FastModel(model, ARCHITECTURE), sequences, first_given=False)
-    n = len(sequences)
+    bits = target_bits(FastModel(model, ARCHITECTURE), sequences)  # every token after the first
+    total, count, n = float(sum(b.sum() for b in bits)), sum(map(len, bits)), len(sequences)
     return {
         "titles": n,
         "bpc": round(total / count, 4),
