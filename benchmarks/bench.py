@@ -1,6 +1,6 @@
 """Benchmarks: chargen against the lesson's way, measured side by side in one run.
 
-    python benchmarks/bench.py [--quick] [--out benchmarks/results]
+    python benchmarks/bench.py [--quick] [--out benchmarks/results] [--weights weights]
 
 Writes results.json, results.md (a table with the date and machine) and
 scaling.svg (decoding time against length). Every comparison is a ratio of two
@@ -53,7 +53,7 @@ SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 # How much of each measurement a run does: the full run fits in 10 minutes on 2
 # busy cores, the quick one in about a minute.
 SIZES = {
-    "full": dict(lesson_chars=30, rounds=3, inner=7, compare_rounds=15, lesson_lengths=(25, 50, 100),
+    "full": dict(lesson_chars=30, rounds=3, inner=7, compare_rounds=9, lesson_lengths=(25, 50, 100),
                  train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3,
                  app_seconds=180, word_length=50),
     "quick": dict(lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
@@ -346,11 +346,8 @@ def bench_app(root: Path, size) -> dict:
             process.kill()
 
 
-def bench_words(size) -> dict:
+def bench_words(gen, size) -> dict:
     """The word model, one stream with a top-5 trace: words and characters per second."""
-    if "words" not in chargen.shipped_names():
-        return {"skipped": "no weights/words bundle"}
-    gen = chargen.load("words")
     n = size["word_length"]
     text = gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0).text
     seconds = interleaved({"words": (lambda: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0),
@@ -498,16 +495,21 @@ def write_reports(results: dict, out: Path) -> None:
         scaling_svg(results["scaling"], out / "scaling.svg")
 
 
-def run(size: dict, mode: str) -> dict:
-    """Every benchmark, in one process; bundles that are not shipped are recorded as skipped."""
+def run(size: dict, mode: str, weights: Path) -> dict:
+    """Every benchmark, in one process; bundles missing from ``weights`` are recorded as skipped."""
+    bundles = {p.parent.name: p.parent for p in Path(weights).glob(f"*/{bundle.CARD_FILE}")}
+
+    def missing(name):
+        return {"skipped": f"no {name} bundle in {weights}"}
+
     results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "mode": mode,
-               "machine": machine(), "decoding": {}, "compare": {}, "scaling": {"skipped": "no weights/lesson bundle"}}
-    shipped = chargen.shipped_names()
+               "machine": machine(), "weights": str(weights), "decoding": {}, "compare": {},
+               "scaling": missing("lesson"), "words": missing("words")}
     for name in ("lesson", "default"):
-        if name not in shipped:
-            results["decoding"][name] = results["compare"][name] = {"skipped": f"no weights/{name} bundle"}
+        if name not in bundles:
+            results["decoding"][name] = results["compare"][name] = missing(name)
             continue
-        gen = bundle.load(name)
+        gen = chargen.load(bundles[name])
         print(f"decoding: {name}", flush=True)
         results["decoding"][name] = bench_decoding(gen, size)
         results["compare"][name] = bench_compare(gen, size)
@@ -518,8 +520,9 @@ def run(size: dict, mode: str) -> dict:
     results["training"] = bench_training(field_texts(read_source(TRAIN_DATA)), size)
     print("app", flush=True)
     results["app"] = bench_app(ROOT, size)
-    print("words", flush=True)
-    results["words"] = bench_words(size)
+    if "words" in bundles:
+        print("words", flush=True)
+        results["words"] = bench_words(chargen.load(bundles["words"]), size)
     results["load_average_at_end"] = round(os.getloadavg()[0], 1)
     return results
 
@@ -528,10 +531,12 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
+    p.add_argument("--weights", default=str(bundle.WEIGHTS_DIR),
+                   help="directory holding the lesson, default and words bundles (default: the project's weights/)")
     args = p.parse_args(argv)
     mode = "quick" if args.quick else "full"
     started = time.time()
-    results = run(SIZES[mode], mode)
+    results = run(SIZES[mode], mode, Path(args.weights))
     results["seconds"] = round(time.time() - started)
     write_reports(results, Path(args.out))
     print(markdown(results))

@@ -59,26 +59,30 @@ def test_training_rates():
     assert t["lesson_chars_per_s"] > 0 and t["ours_chars_per_s"] > 0 and t["ratio"] > 0
 
 
-def test_app_and_words_are_skipped_when_absent(tmp_path, monkeypatch):
+def test_app_is_skipped_without_app_py(tmp_path):
     assert bench.bench_app(tmp_path, TINY) == {"skipped": "no app.py"}
-    monkeypatch.setattr(chargen, "shipped_names", lambda: [])
-    assert "skipped" in bench.bench_words(TINY)
+
+
+def test_words(tmp_path):
+    words = chargen.load(make_bundle(tmp_path / "words", level="word"))
+    w = bench.bench_words(words, TINY)
+    assert w["words"] == TINY["word_length"] and w["words_per_s"] > 0 and w["chars_per_s"] > 0
 
 
 def test_reports(gen, tmp_path):
     results = {
         "date": "2026-01-01T00:00:00+00:00", "mode": "quick", "machine": bench.machine(), "load_average_at_end": 1.0,
-        "decoding": {"lesson": bench.bench_decoding(gen, TINY), "default": {"skipped": "no weights/default bundle"}},
-        "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no weights/default bundle"}},
+        "decoding": {"lesson": bench.bench_decoding(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
+        "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
         "scaling": bench.bench_scaling(gen, TINY, lengths=(2, 4, 8)),
         "training": {"titles": 1, "characters": 10, "lesson_chars_per_s": 1, "ours_chars_per_s": 4, "ratio": 4.0},
-        "app": {"skipped": "no app.py"}, "words": {"skipped": "no weights/words bundle"},
+        "app": {"skipped": "no app.py"}, "words": {"skipped": "no words bundle in weights"},
     }
     bench.write_reports(results, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} == {"results.json", "results.md", "scaling.svg"}
     text = (tmp_path / "results.md").read_text()
     assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
-    assert "skipped: no weights/default bundle" in text and "Skipped: no app.py." in text
+    assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
 
