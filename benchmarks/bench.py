@@ -1,0 +1,546 @@
+"""Benchmarks: chargen against the lesson's way, measured side by side in one run.
+
+    python benchmarks/bench.py [--quick] [--out benchmarks/results] [--weights weights]
+
+Writes results.json, results.md (a table with the date and machine) and
+scaling.svg (decoding time against length). Every comparison is a ratio of two
+measurements taken in this one process, interleaved round by round, medians
+kept, so that load from other work on the machine falls on both sides alike.
+
+- decoding: the lesson's loop (the whole prefix re-run every step,
+  chargen.lesson.lesson_generate) against chargen's stateful decoder;
+- five temperatures: one batched ``compare`` against five ``generate`` calls;
+- cost against length: linear (ours) against quadratic (the lesson's loop,
+  measured on short lengths, then fitted and extrapolated);
+- training: chargen's tf.data pipeline against the lesson's, same titles;
+- the app (when app.py exists) and the word model (when weights/words exists).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import chargen  # noqa: E402
+from chargen import bundle  # noqa: E402
+from chargen.data import field_texts, make_dataset, read_source, to_sequences  # noqa: E402
+from chargen.decode import LESSON_TEMPERATURES  # noqa: E402
+from chargen.lesson import ARCHITECTURE as LESSON_ARCHITECTURE  # noqa: E402
+from chargen.lesson import lesson_dataset, lesson_generate, lesson_model  # noqa: E402
+from chargen.model import build_model  # noqa: E402
+
+TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
+PROMPT = "Today "  # the lesson's
+SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
+
+# How much of each measurement a run does: the full run fits in 10 minutes on 2
+# busy cores, the quick one in about a minute.
+SIZES = {
+    "full": dict(lesson_chars=30, rounds=3, inner=7, compare_rounds=9, lesson_lengths=(25, 50, 100),
+                 train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3,
+                 app_seconds=180, word_length=50),
+    "quick": dict(lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
+                  train_titles=240, train_rounds=1, app_calls=3, app_users=5, app_user_calls=1,
+                  app_seconds=60, word_length=20),
+}
+
+
+def interleaved(calls: dict, rounds: int, warm_up=True) -> dict:
+    """Median seconds per call of each ``name: (function, calls per round)``.
+
+    Each function runs once untimed first (tracing, caches) unless ``warm_up`` is
+    false; then every round runs each in turn, so slow spells on a shared machine
+    fall on all of them alike.
+    """
+    for function, _ in calls.values() if warm_up else ():
+        function()
+    seconds = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, (function, count) in calls.items():
+            for _ in range(count):
+                started = time.perf_counter()
+                function()
+                seconds[name].append(time.perf_counter() - started)
+    return {name: statistics.median(s) for name, s in seconds.items()}
+
+
+def loop_model(gen):
+    """The model the lesson's loop runs: for the lesson preset, the lesson's own graph
+    (one-hot in, Masking, LSTM, Dense) holding the bundle's weights; otherwise the
+    bundle's Keras model, fed ids."""
+    if gen.card["architecture"] == LESSON_ARCHITECTURE:
+        model = lesson_model(len(gen.vocab))
+        model.set_weights(gen.model.get_weights())
+        return model
+    return gen.model
+
+
+def bench_decoding(gen, size) -> dict:
+    """Characters per second, one stream: the lesson's loop on its first
+    ``lesson_chars`` characters against ``generate(length=100, top_k=5)``."""
+    model = loop_model(gen)
+    n = size["lesson_chars"]
+    lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up; a full one would cost as much as a round
+    gen.generate(PROMPT, length=100)
+    seconds = interleaved({
+        "lesson": (lambda: lesson_generate(model, gen.vocab, PROMPT, n, stop_at_end=False), 1),
+        "ours": (lambda: gen.generate(PROMPT, length=100, top_k=5, stop_at_end=False), size["inner"]),
+    }, size["rounds"], warm_up=False)
+    lesson, ours = n / seconds["lesson"], 100 / seconds["ours"]
+    return {"lesson_chars": n, "ours_chars": 100, "lesson_chars_per_s": round(lesson, 2),
+            "ours_chars_per_s": round(ours), "ratio": round(ours / lesson)}
+
+
+def bench_compare(gen, size) -> dict:
+    """The lesson's five temperatures: one batched ``compare`` against five ``generate``
+    calls (same seed, so the same five texts), 100 characters at most. Twice: stopping
+    at the end of each title (as the app does; a batch runs until its longest row
+    ends) and 100 characters each."""
+    result = {}
+    for name, stop_at_end in (("to_end", True), ("fixed_100", False)):
+        decoding = dict(length=100, seed=0, stop_at_end=stop_at_end)
+        batched = gen.compare(PROMPT, LESSON_TEMPERATURES, **decoding)
+        assert [o.text for o in batched] == [gen.generate(PROMPT, temperature=t, **decoding).text
+                                             for t in LESSON_TEMPERATURES], "compare must equal generate row by row"
+        seconds = interleaved({
+            "batched": (lambda: gen.compare(PROMPT, LESSON_TEMPERATURES, **decoding), 1),
+            "sequential": (lambda: [gen.generate(PROMPT, temperature=t, **decoding) for t in LESSON_TEMPERATURES], 1),
+        }, size["compare_rounds"])
+        result[name] = {"steps": [len(o.steps) for o in batched], "batched_ms": round(seconds["batched"] * 1e3, 2),
+                        "sequential_ms": round(seconds["sequential"] * 1e3, 2),
+                        "ratio": round(seconds["sequential"] / seconds["batched"], 2)}
+    return result
+
+
+class StepClock:
+    """Stands in for a model in the lesson's loop and notes when each call starts: the
+    loop calls the model once a step, so one run gives the time of every step."""
+
+    def __init__(self, model):
+        self.model, self.inputs, self.starts = model, model.inputs, []
+
+    def __call__(self, x):
+        self.starts.append(time.perf_counter())
+        return self.model(x)
+
+
+def lesson_step_seconds(model, vocab, n, rounds) -> np.ndarray:
+    """Seconds of each of ``n`` steps of the lesson's loop, median over ``rounds`` runs
+    (a slow spell spoils single steps, not the run). Step k re-runs the whole prefix:
+    the prompt and the k characters generated so far."""
+    runs = []
+    for _ in range(rounds):
+        clock = StepClock(model)
+        lesson_generate(clock, vocab, PROMPT, n, stop_at_end=False)
+        runs.append(np.diff([*clock.starts, time.perf_counter()]))
+    return np.median(runs, axis=0)
+
+
+def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
+    """Seconds to generate n characters. Ours at every length; the lesson's loop up to
+    the longest of ``lesson_lengths`` (sums of its step times), then extrapolated from
+    a straight-line fit of a step's time against its prefix length. Run after
+    :func:`bench_decoding`, which warmed our decoder up."""
+    model = loop_model(gen)
+    lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
+    ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), 1)
+                        for n in lengths}, size["inner"], warm_up=False)  # the lengths in turn, round after round
+    steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"])
+    elapsed = np.cumsum(steps)
+    lesson = {n: float(elapsed[n - 1]) for n in size["lesson_lengths"]}
+    prompt = len(gen.vocab.encode(PROMPT))
+    per_char, constant = np.polyfit(prompt + np.arange(len(steps)), steps, 1)  # a step: constant + per_char * prefix
+
+    def extrapolated(n):  # the sum of n steps' fitted times, prefixes prompt .. prompt + n - 1
+        return n * constant + per_char * (n * prompt + n * (n - 1) / 2)
+
+    return {
+        "ours_seconds": {n: round(s, 5) for n, s in ours.items()},
+        "lesson_seconds_measured": {n: round(s, 3) for n, s in lesson.items()},
+        "growth_exponent": {"ours": round(growth_exponent(ours), 2), "lesson": round(growth_exponent(lesson), 2)},
+        "lesson_step_fit": {"constant_s": float(constant), "per_prefix_char_s": float(per_char)},
+        "lesson_seconds_extrapolated": {n: round(extrapolated(n), 1) for n in lengths if n > max(lesson)},
+    }
+
+
+def growth_exponent(seconds: dict) -> float:
+    """The slope of log time against log length from the shortest run to the longest:
+    1 for linear cost, 2 for quadratic."""
+    short, long = min(seconds), max(seconds)
+    return float(np.log(seconds[long] / seconds[short]) / np.log(long / short))
+
+
+def bench_training(titles, size) -> dict:
+    """Title characters trained on per second, lesson-preset model: chargen's pipeline
+    (ids, batch 64, length-bucketed, Adam as chargen trains) against the lesson's
+    (batch 8, pre-padded, one-hot in Python through py_function, RMSprop), one epoch
+    over the same titles after a few warm-up batches, rounds interleaved."""
+    import keras
+
+    from chargen.train import _compile
+    from chargen.vocab import CharVocab
+
+    titles = titles[: size["train_titles"]]
+    vocab = CharVocab.build(titles)
+    characters = sum(len(vocab.encode(t)) for t in titles)
+    keras.utils.set_random_seed(0)
+    ours = build_model(len(vocab), **LESSON_ARCHITECTURE)
+    _compile(ours, {"optimizer": "adam", "lr": 2e-3})  # exactly as chargen.train compiles
+    ours_data = make_dataset(to_sequences(vocab, titles), batch_size=64, shuffle=True, seed=0)
+    lesson = lesson_model(len(vocab))
+    lesson_data = lesson_dataset(vocab, titles)
+    fit = dict(epochs=1, verbose=0, shuffle=False)  # shuffle=False only silences Keras: tf.data shuffles itself
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data")  # how a tf.data epoch ends
+        ours.fit(ours_data.take(4), **fit)  # warm-up: trace the training step for a few shapes
+        lesson.fit(lesson_data.take(4), **fit)
+        seconds = interleaved({"lesson": (lambda: lesson.fit(lesson_data, **fit), 1),
+                               "ours": (lambda: ours.fit(ours_data, **fit), 1)}, size["train_rounds"], warm_up=False)
+    lesson_rate, ours_rate = characters / seconds["lesson"], characters / seconds["ours"]
+    return {"titles": len(titles), "characters": characters, "lesson_chars_per_s": round(lesson_rate),
+            "ours_chars_per_s": round(ours_rate), "ratio": round(ours_rate / lesson_rate, 2)}
+
+
+# --- The app ------------------------------------------------------------------------
+# HOOK: app.py is written on another branch. This section is written against its
+# expected interface and will need glue when merged:
+#   `python app.py` serves on GRADIO_SERVER_PORT (we also set GRADIO_SERVER_NAME to
+#   127.0.0.1: loopback only); named endpoints /generate (prompt, temperature, length,
+#   decoding "Greedy"/"Sampled", seed, top_k, model name) and /compare.
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_served(url, process, timeout) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited with status {process.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"app.py did not serve {url} within {timeout} s")
+
+
+class PeakMemory(threading.Thread):
+    """Samples the resident memory of a process and its children until stopped."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.process, self.peak, self.stopped = psutil.Process(pid), 0, threading.Event()
+
+    def run(self):
+        import psutil
+
+        while not self.stopped.wait(0.1):
+            try:
+                processes = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in processes))
+            except psutil.Error:
+                return
+
+
+def _percentiles(seconds) -> dict:
+    if not seconds:
+        return {"p50_ms": None, "p95_ms": None}
+    return {"p50_ms": round(float(np.percentile(seconds, 50)) * 1e3, 1),
+            "p95_ms": round(float(np.percentile(seconds, 95)) * 1e3, 1)}
+
+
+def _text(result):
+    """The generated text among /generate's outputs (glue: assumed the first)."""
+    return result[0] if isinstance(result, (list, tuple)) else result
+
+
+def bench_app(root: Path, size) -> dict:
+    """Cold start, /generate round trips and a bounded load test on loopback."""
+    if not (root / "app.py").exists():
+        return {"skipped": "no app.py"}
+    from gradio_client import Client
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    model_name = chargen.shipped_names()[0]
+
+    def request(seed):  # the /generate inputs, in the expected order
+        return ("Today ", 0.8, 100, "Sampled", seed, 5, model_name)
+
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = PeakMemory(process.pid)
+    memory.start()
+    try:
+        _wait_until_served(url, process, timeout=size["app_seconds"])
+        cold_start = time.perf_counter() - started
+        client = Client(url, verbose=False)
+        round_trips = []
+        for i in range(size["app_calls"]):
+            t = time.perf_counter()
+            client.predict(*request(i), api_name="/generate")
+            round_trips.append(time.perf_counter() - t)
+        users, calls = size["app_users"], size["app_user_calls"]
+        expected = {1000 + u: _text(client.predict(*request(1000 + u), api_name="/generate")) for u in range(users)}
+        deadline = time.time() + size["app_seconds"]
+
+        def user(seed):  # one client per user, its own seed: its texts must all be expected[seed]
+            latencies, errors, mismatches = [], 0, 0
+            try:
+                own = Client(url, verbose=False)
+            except Exception:
+                return latencies, calls, 0
+            for _ in range(calls):
+                t = time.perf_counter()
+                try:
+                    result = own.submit(*request(seed), api_name="/generate").result(timeout=max(1, deadline - time.time()))
+                except Exception:
+                    errors += 1
+                    continue
+                latencies.append(time.perf_counter() - t)
+                mismatches += _text(result) != expected[seed]
+            return latencies, errors, mismatches
+
+        with ThreadPoolExecutor(users) as pool:
+            outcomes = list(pool.map(user, expected))
+        latencies = [s for lat, _, _ in outcomes for s in lat]
+        return {
+            "cold_start_s": round(cold_start, 1),
+            "generate_round_trip": {"calls": len(round_trips), **_percentiles(round_trips)},
+            "load": {"users": users, "calls_per_user": calls, **_percentiles(latencies),
+                     "errors": sum(e for _, e, _ in outcomes), "cross_talk": sum(m for _, _, m in outcomes)},
+            "peak_memory_mb": round(memory.peak / 2**20),
+        }
+    finally:
+        memory.stopped.set()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def bench_words(gen, size) -> dict:
+    """The word model, one stream with a top-5 trace: words and characters per second."""
+    n = size["word_length"]
+    text = gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0).text
+    seconds = interleaved({"words": (lambda: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0),
+                                     size["inner"])}, size["rounds"])["words"]
+    return {"words": n, "words_per_s": round(n / seconds), "chars_per_s": round(len(text) / seconds)}
+
+
+# --- Reports ------------------------------------------------------------------------
+
+def machine() -> dict:
+    import keras
+    import tensorflow as tf
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or platform.machine())
+    return {"cpu": cpu, "cores": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 1),
+            "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__, "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
+
+
+def scaling_svg(scaling: dict, path: Path, width=640, height=400) -> None:
+    """Seconds against characters on log-log axes (slope 1: linear, slope 2: quadratic)."""
+    series = [
+        ("chargen (measured)", "#1f77b4", "", scaling["ours_seconds"]),
+        ("lesson's loop (measured)", "#d62728", "", scaling["lesson_seconds_measured"]),
+        ("lesson's loop (fitted, extrapolated)", "#d62728", "6,4",
+         {**{max(scaling["lesson_seconds_measured"]): max(scaling["lesson_seconds_measured"].values())},
+          **scaling["lesson_seconds_extrapolated"]}),
+    ]
+    points = [(float(n), float(s)) for *_, data in series for n, s in data.items()]
+    x_low, x_high = np.floor(np.log10(min(x for x, _ in points))), np.ceil(np.log10(max(x for x, _ in points)))
+    y_low, y_high = np.floor(np.log10(min(y for _, y in points))), np.ceil(np.log10(max(y for _, y in points)))
+    left, right, top, bottom = 70, 20, 30, 50
+
+    def xy(n, s):
+        x = left + (np.log10(n) - x_low) / (x_high - x_low) * (width - left - right)
+        y = height - bottom - (np.log10(s) - y_low) / (y_high - y_low) * (height - top - bottom)
+        return f"{x:.1f},{y:.1f}"
+
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{width / 2}" y="18" text-anchor="middle">Seconds to generate n characters (log-log)</text>']
+    for e in range(int(x_low), int(x_high) + 1):
+        x = xy(10.0**e, 10.0**y_low).split(",")[0]
+        svg.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{height - bottom}" stroke="#ddd"/>')
+        svg.append(f'<text x="{x}" y="{height - bottom + 16}" text-anchor="middle">{10.0**e:g}</text>')
+    for e in range(int(y_low), int(y_high) + 1):
+        y = xy(10.0**x_low, 10.0**e).split(",")[1]
+        svg.append(f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" stroke="#ddd"/>')
+        svg.append(f'<text x="{left - 6}" y="{float(y) + 4}" text-anchor="end">{10.0**e:g} s</text>')
+    svg.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">characters generated</text>')
+    for i, (label, color, dash, data) in enumerate(series):
+        path_points = " ".join(xy(n, s) for n, s in sorted((float(n), float(s)) for n, s in data.items()))
+        svg.append(f'<polyline points="{path_points}" fill="none" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        if not dash:
+            svg.extend(f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="3" fill="{color}"/>' for p in path_points.split())
+        y = top + 10 + 16 * i
+        svg.append(f'<line x1="{left + 10}" y1="{y}" x2="{left + 40}" y2="{y}" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        svg.append(f'<text x="{left + 46}" y="{y + 4}">{label}</text>')
+    svg.append("</svg>")
+    path.write_text("\n".join(svg) + "\n")
+
+
+def _number(value, digits=0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def scaling_markdown(s: dict) -> list[str]:
+    if "skipped" in s:
+        return [f"Skipped: {s['skipped']}."]
+    g, fit = s["growth_exponent"], s["lesson_step_fit"]
+    lines = [f"Time grows as n^{g['ours']} for chargen and n^{g['lesson']} for the lesson's loop (log-log slope "
+             "between the shortest and longest measured lengths). The lesson's loop is timed step by step up to "
+             f"{max(s['lesson_seconds_measured'])} characters (median of runs); longer lengths are extrapolated from "
+             f"the fitted time of a step, {fit['constant_s'] * 1e3:.1f} ms + {fit['per_prefix_char_s'] * 1e3:.2f} ms "
+             "per character of prefix it re-runs.", "",
+             "| Characters | chargen s | Lesson's loop s | Ratio |", "|---:|---:|---:|---:|"]
+    for n in sorted(set(s["ours_seconds"]) | set(s["lesson_seconds_measured"])):
+        ours = s["ours_seconds"].get(n)
+        if n in s["lesson_seconds_measured"]:
+            lesson, note = s["lesson_seconds_measured"][n], ""
+        else:
+            lesson, note = s["lesson_seconds_extrapolated"].get(n), " (extrapolated)"
+        ratio = f"{lesson / ours:,.0f}x" if ours and lesson else ""
+        lines.append(f"| {n:,} | {_number(ours, 4)} | {_number(lesson, 2)}{note} | {ratio} |")
+    return [*lines, "", "![decoding time against length](scaling.svg)"]
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        "# chargen benchmarks", "",
+        f"{results['date']}, {results['mode']} run, {m['cpu']} ({m['cores']} cores), load average "
+        f"{m['load_average_at_start']} at start and {results['load_average_at_end']} at end (other work shared the "
+        f"machine); Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}.", "",
+        "Each ratio compares two measurements taken side by side in this one run (interleaved rounds, medians). "
+        "Absolute figures depend on the load of the moment; the ratios are what to compare.", "",
+        "| Measure | Lesson's way | chargen | Ratio | Target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, d in results["decoding"].items():
+        if "skipped" in d:
+            lines.append(f"| Decoding, {name} | skipped: {d['skipped']} | | | |")
+            continue
+        target = ">= 1,000x" + (", >= 25,000 chars/s" if name == "lesson" else "")
+        lines.append(f"| Decoding, {name} model, chars/s, one stream (lesson: first {d['lesson_chars']} chars, whole "
+                     f"prefix re-run; chargen: {d['ours_chars']} chars, top-5 trace) | {d['lesson_chars_per_s']:,.1f} | "
+                     f"{d['ours_chars_per_s']:,} | {d['ratio']:,}x | {target} |")
+    for name, variants in results["compare"].items():
+        for variant, d in variants.items() if "skipped" not in variants else ():
+            length = "to the end of each title" if variant == "to_end" else "100 chars each"
+            lines.append(f"| Five temperatures, {name} model, {length} (steps {d['steps']}), ms: 5 x generate vs "
+                         f"1 x compare | {d['sequential_ms']:,.1f} | {d['batched_ms']:,.1f} | {d['ratio']}x | >= 3x |")
+    t = results["training"]
+    lines.append(f"| Training, lesson preset, title chars/s ({t['titles']:,} titles; lesson: batch 8 one-hot via "
+                 f"py_function; chargen: batch 64 bucketed tf.data) | {t['lesson_chars_per_s']:,} | "
+                 f"{t['ours_chars_per_s']:,} | {t['ratio']}x | >= 4x |")
+    w = results["words"]
+    lines.append("| Word model, one stream, top-5 trace | | " + (f"skipped: {w['skipped']}" if "skipped" in w else
+                 f"{w['words_per_s']:,} words/s, {w['chars_per_s']:,} chars/s") + " | | |")
+
+    lines += ["", "## Decoding time against length", "", *scaling_markdown(results["scaling"]), ""]
+
+    a = results["app"]
+    lines += ["## The app", ""]
+    if "skipped" in a:
+        lines.append(f"Skipped: {a['skipped']}.")
+    else:
+        g, load = a["generate_round_trip"], a["load"]
+        lines += [
+            "| Cold start s | /generate p50 ms | p95 ms | Load: users x calls | p50 ms | p95 ms | Errors | Cross-talk | Peak memory MB |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {a['cold_start_s']} | {_number(g['p50_ms'], 1)} | {_number(g['p95_ms'], 1)} | "
+            f"{load['users']} x {load['calls_per_user']} | {_number(load['p50_ms'], 1)} | {_number(load['p95_ms'], 1)} | "
+            f"{load['errors']} | {load['cross_talk']} | {a['peak_memory_mb']:,} |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+    (out / "results.md").write_text(markdown(results))
+    if "skipped" not in results["scaling"]:
+        scaling_svg(results["scaling"], out / "scaling.svg")
+
+
+def run(size: dict, mode: str, weights: Path) -> dict:
+    """Every benchmark, in one process; bundles missing from ``weights`` are recorded as skipped."""
+    bundles = {p.parent.name: p.parent for p in Path(weights).glob(f"*/{bundle.CARD_FILE}")}
+
+    def missing(name):
+        return {"skipped": f"no {name} bundle in {weights}"}
+
+    results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "mode": mode,
+               "machine": machine(), "weights": str(weights), "decoding": {}, "compare": {},
+               "scaling": missing("lesson"), "words": missing("words")}
+    for name in ("lesson", "default"):
+        if name not in bundles:
+            results["decoding"][name] = results["compare"][name] = missing(name)
+            continue
+        gen = chargen.load(bundles[name])
+        print(f"decoding: {name}", flush=True)
+        results["decoding"][name] = bench_decoding(gen, size)
+        results["compare"][name] = bench_compare(gen, size)
+        if name == "lesson":
+            print("scaling", flush=True)
+            results["scaling"] = bench_scaling(gen, size)
+    print("training", flush=True)
+    results["training"] = bench_training(field_texts(read_source(TRAIN_DATA)), size)
+    print("app", flush=True)
+    results["app"] = bench_app(ROOT, size)
+    if "words" in bundles:
+        print("words", flush=True)
+        results["words"] = bench_words(chargen.load(bundles["words"]), size)
+    results["load_average_at_end"] = round(os.getloadavg()[0], 1)
+    return results
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
+    p.add_argument("--weights", default=str(bundle.WEIGHTS_DIR),
+                   help="directory holding the lesson, default and words bundles (default: the project's weights/)")
+    args = p.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    started = time.time()
+    results = run(SIZES[mode], mode, Path(args.weights))
+    results["seconds"] = round(time.time() - started)
+    write_reports(results, Path(args.out))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

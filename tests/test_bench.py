@@ -1,0 +1,96 @@
+"""benchmarks/bench.py on tiny random bundles and titles: the structure of the results
+and sane positive numbers (never speed: that is what the benchmark itself reports)."""
+import importlib.util
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+import chargen
+from tests.conftest import TITLES, make_bundle
+
+spec = importlib.util.spec_from_file_location("bench", Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+TINY = {**bench.SIZES["quick"], "lesson_chars": 3, "inner": 2, "compare_rounds": 1, "lesson_lengths": (2, 4),
+        "train_titles": 16}
+
+
+@pytest.fixture(scope="module")
+def lesson_preset_gen(tmp_path_factory):
+    """A bundle of exactly the lesson preset, so the lesson's loop runs the lesson's own graph."""
+    return chargen.load(make_bundle(tmp_path_factory.mktemp("lesson") / "bundle", units=128))
+
+
+def test_interleaved_gives_a_median_per_function():
+    calls = []
+    seconds = bench.interleaved({"a": (lambda: calls.append("a"), 2), "b": (lambda: calls.append("b"), 1)}, rounds=2)
+    assert calls == ["a", "b", "a", "a", "b", "a", "a", "b"]  # warm-up, then rounds in turn
+    assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
+
+
+def test_loop_model_is_the_lessons_graph_for_the_lesson_preset(gen, lesson_preset_gen):
+    assert bench.loop_model(gen) is gen.model
+    model = bench.loop_model(lesson_preset_gen)
+    assert model.name == "lesson" and len(model.inputs[0].shape) == 3
+
+
+@pytest.mark.parametrize("which", ["tiny", "lesson_preset"])
+def test_decoding_and_compare(which, gen, lesson_preset_gen):
+    g = gen if which == "tiny" else lesson_preset_gen
+    d = bench.bench_decoding(g, TINY)
+    assert d["lesson_chars"] == 3 and d["lesson_chars_per_s"] > 0 and d["ours_chars_per_s"] > 0 and d["ratio"] > 0
+    c = bench.bench_compare(g, TINY)
+    assert set(c) == {"to_end", "fixed_100"} and c["fixed_100"]["steps"] == [100] * 5
+    assert all(v["batched_ms"] > 0 and v["sequential_ms"] > 0 and v["ratio"] > 0 for v in c.values())
+
+
+def test_scaling_fits_and_extrapolates(gen):
+    s = bench.bench_scaling(gen, TINY, lengths=(2, 4, 8, 16))
+    assert set(s["ours_seconds"]) == {2, 4, 8, 16} and set(s["lesson_seconds_measured"]) == {2, 4}
+    assert set(s["lesson_seconds_extrapolated"]) == {8, 16}
+    assert all(v > 0 for v in s["ours_seconds"].values()) and set(s["growth_exponent"]) == {"ours", "lesson"}
+
+
+def test_training_rates():
+    t = bench.bench_training(TITLES * 2, TINY)
+    assert t["titles"] == 16 and t["characters"] == sum(map(len, TITLES)) * 2
+    assert t["lesson_chars_per_s"] > 0 and t["ours_chars_per_s"] > 0 and t["ratio"] > 0
+
+
+def test_app_is_skipped_without_app_py(tmp_path):
+    assert bench.bench_app(tmp_path, TINY) == {"skipped": "no app.py"}
+
+
+def test_words(tmp_path):
+    words = chargen.load(make_bundle(tmp_path / "words", level="word"))
+    w = bench.bench_words(words, TINY)
+    assert w["words"] == TINY["word_length"] and w["words_per_s"] > 0 and w["chars_per_s"] > 0
+
+
+def test_reports(gen, tmp_path):
+    results = {
+        "date": "2026-01-01T00:00:00+00:00", "mode": "quick", "machine": bench.machine(), "load_average_at_end": 1.0,
+        "decoding": {"lesson": bench.bench_decoding(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
+        "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
+        "scaling": bench.bench_scaling(gen, TINY, lengths=(2, 4, 8)),
+        "training": {"titles": 1, "characters": 10, "lesson_chars_per_s": 1, "ours_chars_per_s": 4, "ratio": 4.0},
+        "app": {"skipped": "no app.py"}, "words": {"skipped": "no words bundle in weights"},
+    }
+    bench.write_reports(results, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == {"results.json", "results.md", "scaling.svg"}
+    text = (tmp_path / "results.md").read_text()
+    assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
+    assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
+    assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
+
+
+def test_step_clock_times_every_step_of_the_lessons_loop(gen):
+    steps = bench.lesson_step_seconds(gen.model, gen.vocab, 6, rounds=3)
+    assert steps.shape == (6,) and (steps > 0).all()
+
+
+def test_growth_exponent():
+    assert bench.growth_exponent({10: 1.0, 100: 10.0}) == pytest.approx(1.0)
+    assert bench.growth_exponent({10: 1.0, 50: 7.0, 100: 100.0}) == pytest.approx(2.0)
