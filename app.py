@@ -45,7 +45,8 @@ STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees c
 # A generated token's colour says how probable it was when it was drawn: cool when
 # the model was sure, hot when it was a long shot. Labels are the legend.
 # (Gradio draws them at half opacity: these strong colours come out as clear pastels.)
-PROBABILITY_BANDS = [(0.5, "≥ 50%", "#3b82f6"), (0.2, "20–50%", "#22c55e"), (0.05, "5–20%", "#f59e0b"), (0.0, "< 5%", "#ef4444")]
+PROBABILITY_BANDS = [(0.5, "≥ 50%", "#3b82f6"), (0.2, "20–50%", "#22c55e"), (0.05, "5–20%", "#f59e0b"),
+                     (0.0, "< 5%", "#ef4444")]
 BAND_COLOURS = {label: colour for _, label, colour in PROBABILITY_BANDS}
 BAR_COLOURS = {"chosen": "#ea580c", "other": "#4f46e5"}  # the chosen token's bar stands out
 
@@ -100,7 +101,8 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "chosen": "chosen", "other": "other",
         "decoding_label": "decoding", "text": "text", "mean_entropy": "entropy (bits/step)",
         "log_likelihood": "log-likelihood (bits)", "real_words": "real words", "repeats": "repeated 4-grams",
-        "not_available": "n/a", "unknown_chars": "The model does not know {tokens}: left out of the prompt.",
+        "not_available": "n/a",
+        "unknown_chars": "The model does not know {tokens}: left out of the prompt.",
         "unknown_words": "The model does not know {tokens}: read as <unk>.",
         "step_status": "Step {n}. The prompt was read once; each choice fed one token and carried the state forward.",
         "step_ended": " The headline has ended: undo to go on.", "start_first": "Press Start first.",
@@ -108,7 +110,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "card_architecture": "Architecture", "card_units": "{cell}, {layers} layer(s) × {units} units, {input}",
         "card_one_hot": "one-hot input", "card_embedding": "embedding of {n}",
         "card_vocabulary": "Vocabulary", "card_tokens": "{level} level, {n} tokens",
-        "card_parameters": "Parameters", "card_data": "Training data", "card_rows": "{source}: {fields}, {n} training rows",
+        "card_parameters": "Parameters", "card_data": "Training data", "card_rows": "{n} training rows",
         "card_epochs": "Epochs", "card_time": "Training time", "card_minutes": "{m} min {s} s",
         "card_val": "Bits per character, validation", "card_test": "Bits per character, test",
         "full_card": "The whole card (card.json)",
@@ -162,7 +164,8 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "chosen": "gekozen", "other": "ander",
         "decoding_label": "decoderen", "text": "tekst", "mean_entropy": "entropie (bits/stap)",
         "log_likelihood": "log-likelihood (bits)", "real_words": "echte woorden", "repeats": "herhaalde 4-grammen",
-        "not_available": "n.v.t.", "unknown_chars": "Het model kent {tokens} niet: weggelaten uit de begintekst.",
+        "not_available": "n.v.t.",
+        "unknown_chars": "Het model kent {tokens} niet: weggelaten uit de begintekst.",
         "unknown_words": "Het model kent {tokens} niet: gelezen als <unk>.",
         "step_status": "Stap {n}. De begintekst werd één keer gelezen; elke keuze voerde één token in en nam de toestand mee.",
         "step_ended": " De kop is afgelopen: maak een stap ongedaan om door te gaan.", "start_first": "Druk eerst op Begin.",
@@ -170,7 +173,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "card_architecture": "Architectuur", "card_units": "{cell}, {layers} laag/lagen × {units} eenheden, {input}",
         "card_one_hot": "one-hot invoer", "card_embedding": "embedding van {n}",
         "card_vocabulary": "Vocabulaire", "card_tokens": "niveau {level}, {n} tokens",
-        "card_parameters": "Parameters", "card_data": "Trainingsdata", "card_rows": "{source}: {fields}, {n} trainingsregels",
+        "card_parameters": "Parameters", "card_data": "Trainingsdata", "card_rows": "{n} trainingsregels",
         "card_epochs": "Epochs", "card_time": "Trainingstijd", "card_minutes": "{m} min {s} s",
         "card_val": "Bits per teken, validatie", "card_test": "Bits per teken, test",
         "full_card": "De hele kaart (card.json)",
@@ -235,12 +238,18 @@ def known_words(model: str) -> frozenset:
 
 
 @contextmanager
-def user_errors():
-    """chargen's messages are written for people: show them, never a traceback."""
+def api_errors():
+    """chargen's messages are written for people: API callers get them, never a traceback."""
     try:
         yield
     except chargen.ChargenError as e:
         raise gr.Error(str(e)) from None
+
+
+def refuse(error, outputs=1):
+    """Bad input on the page: a toast says why, and what the page shows stays as it was."""
+    gr.Warning(str(error))
+    return gr.skip() if outputs == 1 else [gr.skip()] * outputs
 
 
 # -- checks and decoding, shared by the page and the API --------------------------------
@@ -336,7 +345,7 @@ def trace_table(out, level: str, words: dict) -> pd.DataFrame:
              " · ".join(f"{shown(t)} {100 * a:.0f}→{100 * b:.0f}" for t, a, b in s.top)]
             for i, s in enumerate(out.steps, 1)
         ],
-        columns=[words["step"], words[level], words["p_t"], words["p_t1"], words["rank"], words["entropy"], words["alternatives"]],
+        columns=[words[c] for c in ("step", level, "p_t", "p_t1", "rank", "entropy", "alternatives")],
     )
 
 
@@ -377,8 +386,11 @@ def model_level(model):
 def generate_page(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
     """Generate once, then reveal the coloured text in paced frames; the trace and bars come last."""
     words = labels(request)
-    with user_errors():
+    try:
         out = decode(prompt, temperature, length, decoding, seed, top_k, model)
+    except chargen.ChargenError as error:
+        yield refuse(error, len(generate_outputs))
+        return
     level = model_level(model)
     warn_unknown(out.unknown, level, words)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
@@ -406,8 +418,10 @@ def show_step(out, step_number, request: gr.Request):
 
 def compare_page(prompt, temperatures, length, seed, model, request: gr.Request):
     words = labels(request)
-    with user_errors():
+    try:
         rows = comparison(prompt, temperatures, length, seed, model)
+    except chargen.ChargenError as error:
+        return refuse(error)
     warn_unknown(rows[0].unknown, model_level(model), words)
 
     def share(value):
@@ -432,8 +446,10 @@ def lesson_grid_rows(length, seed, model) -> dict:
 
 
 def lesson_grid_page(length, seed, model, request: gr.Request):
-    with user_errors():
+    try:
         grid = lesson_grid_rows(length, seed, model)
+    except chargen.ChargenError as error:
+        return refuse(error)
     table = pd.DataFrame.from_dict(grid, orient="index").rename_axis(labels(request)["prompt"]).reset_index()
     return gr.Dataframe(table, visible=True)
 
@@ -452,7 +468,7 @@ def stepper_view(stepper, temperature, top_k, words):
 def step_page(action, stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
     """Start, choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
     words = labels(request)
-    with user_errors():
+    try:
         check_range("top-k", top_k, 1, MAX_TOP_K)
         temperature = parse_temperature(temperature)
         if action == "start":
@@ -461,7 +477,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
             stepper = gen.start(prompt, top_k=MAX_TOP_K)
             warn_unknown(stepper.unknown, gen.vocab.level, words)
         elif stepper is None:
-            raise gr.Error(words["start_first"])
+            raise chargen.ChargenError(words["start_first"])
         elif action == "sample":
             check_range("seed", seed, 0, MAX_SEED)
             stepper.sample(temperature, seed=seed)
@@ -471,15 +487,19 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
             stepper.undo()
         elif isinstance(action, int):  # the button of proposal i
             stepper.choose(stepper.proposals(temperature, k=top_k)[action][1], temperature=temperature)
-        return stepper_view(stepper, temperature, top_k, words)
+    except chargen.ChargenError as error:
+        return refuse(error, len(step_outputs))
+    return stepper_view(stepper, temperature, top_k, words)
 
 
 def sweep_page(prompt, top_k, model):
-    with user_errors():
+    try:
         gen = generator(model)
         check_prompt(gen, prompt)
         check_range("top-k", top_k, 1, MAX_TOP_K)
         stepper = gen.start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
+    except chargen.ChargenError as error:
+        return refuse(error, 2)
     probabilities = stepper.probabilities()
     top = [(shown(token), token_id) for token, token_id, _, _ in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(probabilities, SWEEP_TEMPERATURES)
@@ -493,8 +513,10 @@ def sweep_page(prompt, top_k, model):
 def card_page(model, request: gr.Request):
     """The bundle's card in plain words, and the whole card as it is on disk."""
     words = labels(request)
-    with user_errors():
+    try:
         gen = generator(model)
+    except chargen.ChargenError as error:
+        return refuse(error, 2)
     card, arch, data = gen.card, gen.card["architecture"], gen.card.get("data", {})
     input_layer = words["card_embedding"].format(n=arch["embedding"]) if arch.get("embedding") else words["card_one_hot"]
     rows = [
@@ -505,8 +527,10 @@ def card_page(model, request: gr.Request):
     if "parameters" in card:
         rows.append((words["card_parameters"], f"{card['parameters']:,}"))
     if "source" in data:
-        rows.append((words["card_data"], words["card_rows"].format(
-            source=Path(data["source"]).name, fields=" + ".join(data.get("fields", [])), n=f"{data.get('train_rows', 0):,}")))
+        details = [" + ".join(data["fields"])] if data.get("fields") else []
+        if "train_rows" in data:
+            details.append(words["card_rows"].format(n=f"{data['train_rows']:,}"))
+        rows.append((words["card_data"], ", ".join([Path(data["source"]).name, *details])))
     if "epochs" in card:
         rows.append((words["card_epochs"], str(card["epochs"])))
     if "training_seconds" in card:
@@ -536,7 +560,7 @@ def generate(
     """Continue `prompt`. Returns the text (without the prompt) and every step: token, probability
     at T and at T=1, rank, entropy (bits) and the top-k [token, p at T=1, p at T]. decoding is
     "Greedy" or "Sampled"; seed None draws one (returned). The same inputs and seed give the same result."""
-    with user_errors():
+    with api_errors():
         out = decode(prompt, temperature, length, decoding, seed, top_k, model)
     return {
         "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
@@ -551,7 +575,7 @@ def compare(
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
     text and its statistics (entropy per step, log-likelihood, real-word share or null, repeated 4-grams)."""
-    with user_errors():
+    with api_errors():
         rows = comparison(prompt, temperatures, length, seed, model)
         return {"model": model, "prompt": prompt, "seed": seed,
                 "rows": [{**row_stats(out, model), "text": out.text} for out in rows]}
@@ -559,7 +583,7 @@ def compare(
 
 def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) -> dict:
     """The lesson's 5 prompts x 5 temperatures (0.3, 0.8, 1.0, 1.3, 1.8) with one seed: {prompt: {"T=0.3": text, ...}}."""
-    with user_errors():
+    with api_errors():
         return lesson_grid_rows(length, seed, model)
 
 
