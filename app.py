@@ -63,7 +63,7 @@ LABELS = {
         "examples": "The lesson's prompts",
         "decoding": "Decoding", "greedy": "Greedy", "sampled": "Sampled",
         "temperature": "Temperature", "temperature_info": "below 1 sharpens, above 1 flattens; inactive under Greedy",
-        "length": "Length", "length_info": "characters (words for a word model)",
+        "length": "Length", "length_info": "characters (words for a word model); a headline may end sooner: ⏎",
         "seed": "Seed", "dice": "⚄ New seed", "top_k": "Top-k alternatives",
         "generate": "Generate",
         "generated": "Generated text, coloured by the probability of each chosen character (click one)",
@@ -103,7 +103,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "log_likelihood": "log-likelihood (bits)", "real_words": "real words", "repeats": "repeated 4-grams",
         "not_available": "n/a",
         "unknown_chars": "The model does not know {tokens}: left out of the prompt.",
-        "unknown_words": "The model does not know {tokens}: read as <unk>.",
+        "unknown_words": "The model does not know {tokens}: read as an unknown word.",
         "step_status": "Step {n}. The prompt was read once; each choice fed one token and carried the state forward.",
         "step_ended": " The headline has ended: undo to go on.", "start_first": "Press Start first.",
         "sweep_probs": "Probability of the top-k next characters", "sweep_entropy": "Entropy of the whole distribution (bits)",
@@ -127,7 +127,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "examples": "De begintekst uit de les",
         "decoding": "Decoderen", "greedy": "Gulzig (greedy)", "sampled": "Getrokken (sampling)",
         "temperature": "Temperatuur", "temperature_info": "onder 1 scherper, boven 1 vlakker; uit bij Gulzig",
-        "length": "Lengte", "length_info": "tekens (woorden bij een woordmodel)",
+        "length": "Lengte", "length_info": "tekens (woorden bij een woordmodel); een kop kan eerder eindigen: ⏎",
         "seed": "Seed", "dice": "⚄ Nieuwe seed", "top_k": "Top-k alternatieven",
         "generate": "Genereer",
         "generated": "Gegenereerde tekst, gekleurd naar de kans van elk gekozen teken (klik erop)",
@@ -166,7 +166,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "log_likelihood": "log-likelihood (bits)", "real_words": "echte woorden", "repeats": "herhaalde 4-grammen",
         "not_available": "n.v.t.",
         "unknown_chars": "Het model kent {tokens} niet: weggelaten uit de begintekst.",
-        "unknown_words": "Het model kent {tokens} niet: gelezen als <unk>.",
+        "unknown_words": "Het model kent {tokens} niet: gelezen als onbekend woord.",
         "step_status": "Stap {n}. De begintekst werd één keer gelezen; elke keuze voerde één token in en nam de toestand mee.",
         "step_ended": " De kop is afgelopen: maak een stap ongedaan om door te gaan.", "start_first": "Druk eerst op Begin.",
         "sweep_probs": "Kans op de top-k volgende tekens", "sweep_entropy": "Entropie van de hele verdeling (bits)",
@@ -284,7 +284,7 @@ def parse_temperature(value) -> float | None:
     return value
 
 
-def decode(prompt, temperature, length, decoding, seed, top_k, model) -> chargen.Generation:
+def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end=True) -> chargen.Generation:
     """Check every input (the browser's limits are not enforced for API callers), then generate."""
     gen = generator(model)
     check_prompt(gen, prompt)
@@ -296,7 +296,10 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model) -> chargen
     check_range("top-k", top_k, 1, MAX_TOP_K)
     if seed is not None:
         check_range("seed", seed, 0, MAX_SEED)
-    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k)
+    if not isinstance(stop_at_end, bool):
+        raise chargen.ChargenError(f"stop_at_end must be true or false, not {stop_at_end!r}")
+    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k,
+                        stop_at_end=stop_at_end)
 
 
 def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Generation]:
@@ -555,13 +558,14 @@ def temperature_control(decoding):
 
 def generate(
     prompt: str, temperature: float = 1.0, length: int = 100, decoding: str = SAMPLED,
-    seed: int | None = 0, top_k: int = 5, model: str = DEFAULT_MODEL,
+    seed: int | None = 0, top_k: int = 5, model: str = DEFAULT_MODEL, stop_at_end: bool = True,
 ) -> dict:
     """Continue `prompt`. Returns the text (without the prompt) and every step: token, probability
     at T and at T=1, rank, entropy (bits) and the top-k [token, p at T=1, p at T]. decoding is
-    "Greedy" or "Sampled"; seed None draws one (returned). The same inputs and seed give the same result."""
+    "Greedy" or "Sampled"; seed None draws one (returned); stop_at_end=False goes on past the end
+    of the headline to the full length. The same inputs and seed give the same result."""
     with api_errors():
-        out = decode(prompt, temperature, length, decoding, seed, top_k, model)
+        out = decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end)
     return {
         "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
         "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
@@ -589,6 +593,8 @@ def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) ->
 
 # -- the page ----------------------------------------------------------------------------------
 
+# Fixed widths: on a phone the table scrolls sideways instead of squeezing its headers into columns of letters.
+COMPARISON_WIDTHS = ["100px", "480px", "130px", "130px", "110px", "130px"]
 # Bars at T=1 and at T share one scale (0 to 1), so flattening and sharpening are seen.
 BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], sort="-y", min_width=300, x_title=i18n("token"),
             y_title=i18n("probability"), color_title=i18n("this_step"),
@@ -646,7 +652,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button")
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button")
             comparison_table = gr.Dataframe(label=i18n("comparison"), interactive=False, wrap=True,
-                                            column_widths=["12%", "48%", "10%", "10%", "10%", "10%"], elem_id="comparison")
+                                            column_widths=COMPARISON_WIDTHS, elem_id="comparison")
             grid_table = gr.Dataframe(label=i18n("grid"), interactive=False, wrap=True, visible=False, elem_id="grid")
 
         with gr.Tab(i18n("tab_step"), id="step"):

@@ -22,9 +22,9 @@ def default_model():
     return chargen.shipped_names()[0]
 
 
-def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, top_k=5, model=None):
+def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, top_k=5, **more):
     args = dict(prompt=prompt, temperature=temperature, length=length, decoding=decoding, seed=seed, top_k=top_k)
-    return client.predict(**args, **({"model": model} if model else {}), api_name="/generate")
+    return client.predict(**args, **more, api_name="/generate")
 
 
 def test_the_api_is_the_named_endpoints(client):
@@ -45,6 +45,11 @@ def test_generate_returns_the_text_and_every_step(client):
         top_tokens, top_p1 = [t for t, _, _ in s["top"]], [p for _, p, _ in s["top"]]
         assert len(top_tokens) == 5 and top_p1 == sorted(top_p1, reverse=True)
         assert s["rank"] > 5 or top_tokens[s["rank"] - 1] == s["token"]
+
+
+def test_generate_can_go_on_past_the_end_of_the_headline(client):
+    out = generate(client, "Today ", length=150, stop_at_end=False)
+    assert len(out["steps"]) == len(out["text"]) == 150 and not any(s["end"] for s in out["steps"])
 
 
 def test_generate_is_the_core_result(client, default_model):
@@ -126,6 +131,7 @@ def test_unknown_characters_are_left_out_and_reported(client):
     (dict(seed=-1), "seed must be a number from 0"),
     (dict(decoding="Creative"), "decoding must be 'Greedy' or 'Sampled'"),
     (dict(model="../secret"), "unknown model"),
+    (dict(stop_at_end="no"), "stop_at_end must be true or false"),
 ])
 def test_bad_generate_input_gets_a_clear_message(client, bad, message):
     with pytest.raises(AppError, match=message.replace("(", r"\(").replace(".", r"\.")):
