@@ -1,6 +1,8 @@
 """The running app (``python app.py``) through gradio_client: every named endpoint, seeded
 results, word-level models, and bad input answered with a clear message."""
 import math
+import socket
+from urllib.parse import urlparse
 
 import pytest
 from gradio_client import Client
@@ -25,6 +27,25 @@ def default_model():
 def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, top_k=5, **more):
     args = dict(prompt=prompt, temperature=temperature, length=length, decoding=decoding, seed=seed, top_k=top_k)
     return client.predict(**args, **more, api_name="/generate")
+
+
+def outward_address():
+    """This machine's address on its network (a UDP "connect" sends nothing), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_app_listens_on_loopback_only(app_url):
+    address = outward_address()
+    if address is None:
+        pytest.skip("this machine has no network address besides loopback")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, urlparse(app_url).port), timeout=5).close()
 
 
 def test_the_api_is_the_named_endpoints(client):

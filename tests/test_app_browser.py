@@ -39,26 +39,43 @@ def client(app_url):
     return Client(app_url, verbose=False)
 
 
-@pytest.fixture
-def open_app(browser, app_url):
-    """Opens the page (it opens on a generation) and fails the test on page errors or off-server requests."""
-    contexts, problems = [], []
+class Pages:
+    """Open pages, one per size and language, shared by the tests in turn (opening one costs seconds);
+    every page error or request off the server is recorded against the test that saw it."""
 
-    def open_app(size="desktop", locale="en-US"):
-        context = browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
-                                      has_touch=size == "phone")
-        contexts.append(context)
+    def __init__(self, browser, url):
+        self.browser, self.url, self.shared, self.contexts, self.problems = browser, url, {}, [], []
+
+    def open(self, size="desktop", locale="en-US", shared=True):
+        if shared and (size, locale) in self.shared:
+            return self.shared[size, locale]
+        context = self.browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
+                                           has_touch=size == "phone")
+        self.contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("request", lambda request: request.url.startswith((app_url, "data:", "blob:"))
-                or problems.append(f"request off the server: {request.url}"))
-        page.goto(app_url)
-        wait_for_rows(page, "trace")
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("request", lambda request: request.url.startswith((self.url, "data:", "blob:"))
+                or self.problems.append(f"request off the server: {request.url}"))
+        page.goto(self.url)
+        wait_for_rows(page, "trace")  # the page opens on a generation
+        if shared:
+            self.shared[size, locale] = page
         return page
 
-    yield open_app
-    for context in contexts:
+
+@pytest.fixture(scope="module")
+def pages(browser, app_url):
+    pages = Pages(browser, app_url)
+    yield pages
+    for context in pages.contexts:
         context.close()
+
+
+@pytest.fixture
+def open_app(pages):
+    """``open_app(size, locale, shared)``: the page, opened on first use; the test fails on page errors."""
+    yield pages.open
+    problems, pages.problems[:] = list(pages.problems), []
     assert not problems
 
 
@@ -115,6 +132,7 @@ def shown_pieces(prompt, out):
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_generate_shows_coloured_text_probabilities_and_greedy(open_app, client, size):
     page = open_app(size)
+    open_tab(page, "Generate")
     expected = client.predict("Moscow, ", 1.0, 30, "Sampled", 4, 5, api_name="/generate")
     page.locator("#generate-prompt").get_by_role("textbox").fill("Moscow, ")
     set_number(page, "length", 30)
@@ -200,13 +218,15 @@ def test_sweep_and_about(open_app, size):
 
 def test_bad_input_gets_a_message_and_the_page_goes_on(open_app):
     page = open_app()
+    open_tab(page, "Generate")
     page.locator("#generate-prompt").get_by_role("textbox").fill("")
     page.locator("#generate-button").click()
     page.get_by_text("the prompt is empty").first.wait_for()
     screenshot(page, "desktop-error")
-    page.locator("#generate-prompt").get_by_role("textbox").fill("Today ")
     set_number(page, "length", 3)
-    page.locator("#generate-button").click()
+    prompt = page.locator("#generate-prompt").get_by_role("textbox")
+    prompt.fill("Today ")
+    prompt.press("Enter")  # Enter generates too
     wait_for_rows(page, "trace", 3)
 
 
@@ -220,7 +240,7 @@ def test_dutch_browsers_get_dutch_labels(open_app):
 
 
 def test_word_models_show_words(open_app, client, word_bundle):
-    page = open_app()
+    page = open_app(shared=False)  # it changes the model
     expected = client.predict("Oil prices", 1.0, 6, "Sampled", 0, 3, str(word_bundle), api_name="/generate")
     page.locator("#model input").click()
     page.get_by_role("option", name=str(word_bundle)).click()
