@@ -215,15 +215,15 @@ MODELS = model_choices(ARGS.bundles)
 DEFAULT_MODEL = MODELS[0]
 
 
+LOADING = threading.Lock()
+load = lru_cache(maxsize=None)(chargen.load)
+
+
 def generator(model: str) -> chargen.Generator:
     if model not in MODELS:
         raise chargen.ChargenError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
     with LOADING:  # a second caller waits for the first one's load instead of loading again
         return load(model)
-
-
-LOADING = threading.Lock()
-load = lru_cache(maxsize=None)(chargen.load)
 
 
 @lru_cache(maxsize=None)
@@ -259,6 +259,9 @@ def check_range(name, value, low, high):
         raise chargen.ChargenError(f"{name} must be a number from {low:,} to {high:,}, not {value!r}")
 
 
+UNIT = {"char": "characters", "word": "words"}
+
+
 def check_prompt(gen, prompt):
     if not isinstance(prompt, str) or not prompt.strip():
         raise chargen.ChargenError("the prompt is empty: type the start of a headline, e.g. 'Today '")
@@ -266,9 +269,6 @@ def check_prompt(gen, prompt):
         raise chargen.ChargenError(f"the prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
     if not gen.vocab.encode_prompt(prompt)[0]:
         raise chargen.ChargenError(f"the model knows none of the prompt's {UNIT[gen.vocab.level]}: try plain English letters")
-
-
-UNIT = {"char": "characters", "word": "words"}
 
 
 def parse_temperature(value) -> float | None:
@@ -291,7 +291,7 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_en
     if decoding not in (GREEDY, SAMPLED):
         raise chargen.ChargenError(f"decoding must be {GREEDY!r} or {SAMPLED!r}, not {decoding!r}")
     if decoding == SAMPLED:
-        parse_temperature(temperature)
+        check_range("temperature", temperature, T_MIN, T_MAX)
     check_range("length", length, 1, MAX_LENGTH)
     check_range("top-k", top_k, 1, MAX_TOP_K)
     if seed is not None:
@@ -401,10 +401,10 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, req
     for frame in range(1, frames):
         yield {generated: pieces[: 1 + math.ceil(len(out.steps) * frame / frames)]}
         time.sleep(STREAM_SECONDS / frames)
-    bars_at_t1, bars_at_t = step_charts(out, 1, words) if out.steps else (None, None)
+    bars_at_t1, bars_at_t = step_charts(out, 1, words)  # length >= 1: there is always a first step
     yield {
         generated: pieces, generation: out, seed_box: out.seed, trace: trace_table(out, level, words),
-        step_slider: gr.Slider(maximum=max(len(out.steps), 1), value=1), bars_t1: bars_at_t1, bars_t: bars_at_t,
+        step_slider: gr.Slider(maximum=len(out.steps), value=1), bars_t1: bars_at_t1, bars_t: bars_at_t,
     }
 
 
