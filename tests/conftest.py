@@ -59,3 +59,49 @@ def pytest_configure(config):
     # Keras and tf.data warnings about their own internals are noise in test output.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning")
     config.addinivalue_line("filterwarnings", "ignore:`shuffle=True` was passed:UserWarning")
+
+
+# -- the running app, for tests/test_app_*.py ---------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def word_bundle(tmp_path_factory):
+    return make_bundle(tmp_path_factory.mktemp("word") / "bundle", level="word")
+
+
+@pytest.fixture(scope="session")
+def app_url(word_bundle, tmp_path_factory):
+    """``python app.py`` as a user starts it (plus a word bundle), on a free loopback port."""
+    import subprocess
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("GRADIO_SERVER_NAME", None)  # the app must bind to loopback by itself
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "app.py", str(word_bundle)], cwd=root, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120  # generous: CI machines can be slow to import TensorFlow
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"app.py did not serve {url}:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)

@@ -1,0 +1,175 @@
+"""The running app (``python app.py``) through gradio_client: every named endpoint, seeded
+results, word-level models, and bad input answered with a clear message."""
+import math
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+import chargen
+
+LESSON_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood "]
+LESSON_LABELS = ["T=0.3", "T=0.8", "T=1", "T=1.3", "T=1.8"]
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def default_model():
+    return chargen.shipped_names()[0]
+
+
+def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, top_k=5, **more):
+    args = dict(prompt=prompt, temperature=temperature, length=length, decoding=decoding, seed=seed, top_k=top_k)
+    return client.predict(**args, **more, api_name="/generate")
+
+
+def outward_address():
+    """This machine's address on its network (a UDP "connect" sends nothing), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_app_listens_on_loopback_only(app_url):
+    address = outward_address()
+    if address is None:
+        pytest.skip("this machine has no network address besides loopback")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, urlparse(app_url).port), timeout=5).close()
+
+
+def test_the_api_is_the_named_endpoints(client):
+    api = client.view_api(return_format="dict", print_info=False)
+    assert set(api["named_endpoints"]) == {"/generate", "/compare", "/lesson_grid"}
+    assert not api["unnamed_endpoints"]  # the page's own events are private
+
+
+def test_generate_returns_the_text_and_every_step(client):
+    out = generate(client, "Moscow, ", temperature=0.8, seed=7)
+    steps = out["steps"]
+    assert (out["prompt"], out["decoding"], out["seed"], out["unknown"]) == ("Moscow, ", "T=0.8", 7, [])
+    assert 1 <= len(steps) <= 100 and (out["ended"] or len(steps) == 100)
+    assert out["text"] == "".join(s["text"] for s in steps)
+    assert out["log_likelihood_bits"] == pytest.approx(sum(math.log2(s["prob_t1"]) for s in steps))
+    for s in steps:
+        assert 0 < s["prob"] <= 1 and 0 < s["prob_t1"] <= 1 and s["entropy"] >= 0
+        top_tokens, top_p1 = [t for t, _, _ in s["top"]], [p for _, p, _ in s["top"]]
+        assert len(top_tokens) == 5 and top_p1 == sorted(top_p1, reverse=True)
+        assert s["rank"] > 5 or top_tokens[s["rank"] - 1] == s["token"]
+
+
+def test_generate_can_go_on_past_the_end_of_the_headline(client):
+    out = generate(client, "Today ", length=150, stop_at_end=False)
+    assert len(out["steps"]) == len(out["text"]) == 150 and not any(s["end"] for s in out["steps"])
+
+
+def test_generate_is_the_core_result(client, default_model):
+    expected = chargen.load(default_model).generate("President ", length=60, temperature=1.3, seed=3, top_k=5)
+    out = generate(client, "President ", temperature=1.3, length=60, seed=3, model=default_model)
+    assert out["text"] == expected.text
+    assert [s["prob"] for s in out["steps"]] == pytest.approx([s.prob for s in expected.steps])
+
+
+def test_the_same_inputs_and_seed_give_the_same_result(client):
+    first = generate(client, "Today ", temperature=1.3, seed=11)
+    assert generate(client, "Today ", temperature=1.3, seed=11) == first
+    assert generate(client, "Today ", temperature=1.3, seed=12)["text"] != first["text"]
+
+
+def test_without_a_seed_one_is_drawn_and_returned(client):
+    out = generate(client, "Today ", temperature=1.3, seed=None)
+    assert generate(client, "Today ", temperature=1.3, seed=out["seed"]) == out
+
+
+def test_greedy_ignores_temperature_and_seed(client):
+    out = generate(client, "On Sunday ", temperature=0.5, decoding="Greedy", seed=1)
+    assert out["decoding"] == "greedy" and all(s["rank"] == 1 for s in out["steps"])
+    assert generate(client, "On Sunday ", temperature=2.5, decoding="Greedy", seed=2)["text"] == out["text"]
+
+
+def test_concurrent_requests_keep_their_own_randomness(client):
+    jobs = [client.submit("Today ", 1.3, 80, "Sampled", seed, 5, api_name="/generate") for seed in range(6)]
+    assert [job.result()["text"] for job in jobs] == [generate(client, "Today ", 1.3, 80, seed=s)["text"] for s in range(6)]
+
+
+def test_compare_rows_are_generations_with_one_seed(client):
+    out = client.predict("Moscow, ", ["Greedy", *[0.3, 0.8, 1.0, 1.3, 1.8]], 80, 5, api_name="/compare")
+    rows = out["rows"]
+    assert [r["label"] for r in rows] == ["greedy", *LESSON_LABELS]
+    assert rows[2]["text"] == generate(client, "Moscow, ", temperature=0.8, length=80, seed=5)["text"]
+    assert rows[0]["text"] == generate(client, "Moscow, ", length=80, decoding="Greedy")["text"]
+    for r in rows:
+        assert r["steps"] >= 1 and r["mean_entropy_bits"] >= 0 and r["log_likelihood_bits"] <= 0
+        assert 0 <= r["repeated_ngram_rate"] <= 1
+        assert r["real_word_share"] is None or 0 <= r["real_word_share"] <= 1
+    assert rows[0]["mean_entropy_bits"] < rows[-1]["mean_entropy_bits"]  # greedy is surer than T=1.8
+    assert client.predict("Moscow, ", [0.8], 80, 5, api_name="/compare")["rows"][0]["text"] == rows[2]["text"]
+
+
+def test_lesson_grid_is_five_prompts_by_five_temperatures(client):
+    grid = client.predict(40, 0, api_name="/lesson_grid")
+    assert list(grid) == LESSON_PROMPTS
+    assert all(list(row) == LESSON_LABELS for row in grid.values())
+    assert grid["President "]["T=1.3"] == generate(client, "President ", 1.3, 40, seed=0)["text"]
+
+
+def test_word_models_generate_words(client, word_bundle):
+    vocab = chargen.load(word_bundle).vocab
+    out = generate(client, "Oil prices", temperature=1.0, length=12, top_k=3, model=str(word_bundle))
+    assert out["unknown"] == [] and len(out["steps"]) >= 1
+    assert all(s["token"] in vocab.tokens and len(s["top"]) == 3 for s in out["steps"])
+    assert out["text"] == "".join(s["text"] for s in out["steps"])
+    assert generate(client, "Zebra oil", length=3, model=str(word_bundle))["unknown"] == ["Zebra"]
+
+
+def test_unknown_characters_are_left_out_and_reported(client):
+    out = generate(client, "Zürich ", length=20)
+    assert out["unknown"] == ["ü"] and out["steps"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(prompt=""), "the prompt is empty"),
+    (dict(prompt="   "), "the prompt is empty"),
+    (dict(prompt="x" * 2001), "the limit is 2,000"),
+    (dict(prompt="éèê"), "knows none of the prompt's characters"),
+    (dict(temperature=0), "temperature must be a number from 0.1 to 3.0"),
+    (dict(temperature=3.5), "temperature must be a number from 0.1 to 3.0"),
+    (dict(temperature="hot"), "temperature must be a number"),
+    (dict(length=0), "length must be a number from 1 to 500"),
+    (dict(length=100_000), "length must be a number from 1 to 500"),
+    (dict(length=1.5), "length must be a whole number"),
+    (dict(top_k=11), "top-k must be a number from 1 to 10"),
+    (dict(seed=-1), "seed must be a number from 0"),
+    (dict(decoding="Creative"), "decoding must be 'Greedy' or 'Sampled'"),
+    (dict(model="../secret"), "unknown model"),
+    (dict(stop_at_end="no"), "stop_at_end must be true or false"),
+])
+def test_bad_generate_input_gets_a_clear_message(client, bad, message):
+    with pytest.raises(AppError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        generate(client, **bad)
+
+
+@pytest.mark.parametrize("temperatures, message", [
+    ([], "choose at least one temperature"),
+    ([0.8, 5], "temperature must be a number from 0.1 to 3.0, not 5"),
+    (["warm"], "temperature must be a number or 'Greedy'"),
+])
+def test_bad_compare_input_gets_a_clear_message(client, temperatures, message):
+    with pytest.raises(AppError, match=message):
+        client.predict("Today ", temperatures, 50, 0, api_name="/compare")
+
+
+def test_the_server_keeps_serving_after_bad_input(client):
+    with pytest.raises(AppError):
+        generate(client, prompt="")
+    assert generate(client, "Today ", length=10)["steps"]
