@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see chargen/__init__.py
 
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
