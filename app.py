@@ -700,9 +700,11 @@ with gr.Blocks(title="chargen: temperature") as demo:
                                             elem_id="sweep-entropy")
 
         with gr.Tab(i18n("tab_about"), id="about"):
-            with gr.Row():
-                card_text = gr.Markdown(elem_id="card")
-                gr.Markdown(i18n("about"), elem_id="about")
+            with gr.Row():  # side by side on a wide screen, one above the other on a phone
+                with gr.Column(min_width=300):
+                    card_text = gr.Markdown(elem_id="card")
+                with gr.Column(min_width=300):
+                    gr.Markdown(i18n("about"), elem_id="about")
             with gr.Accordion(i18n("full_card"), open=False):
                 card_json = gr.JSON(show_label=False)
 
