@@ -29,7 +29,6 @@ import pandas as pd  # noqa: E402
 
 import chargen  # noqa: E402
 from chargen import stats  # noqa: E402
-from chargen.data import field_texts, read_source  # noqa: E402
 from chargen.decode import MAX_PROMPT_CHARS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -227,17 +226,6 @@ def generator(model: str) -> chargen.Generator:
         return load(model)
 
 
-@lru_cache(maxsize=None)
-def known_words(model: str) -> frozenset:
-    """Lower-cased words of the training text, when it is on this machine (else empty: "n/a")."""
-    data = generator(model).card.get("data", {})
-    source = ROOT / str(data.get("source", ""))
-    if not source.is_file():
-        return frozenset()
-    texts = field_texts(read_source(source), data.get("fields", ["title"]))
-    return frozenset(w.lower() for text in texts for w in stats.words(text))
-
-
 @contextmanager
 def api_errors():
     """chargen's messages are written for people: API callers get them, never a traceback."""
@@ -315,7 +303,7 @@ def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Genera
 
 def row_stats(out, model) -> dict:
     """stats.summary, with the real-word share None (n/a) when there is no word list to judge by."""
-    known = known_words(model)
+    known = generator(model).known_words
     summary = stats.summary(out, known)
     if not known:
         summary["real_word_share"] = None

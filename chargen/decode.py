@@ -232,8 +232,8 @@ class Generator:
         return Stepper(self, prompt, top_k)
 
     def prompt_text(self, prompt: str) -> str:
-        """The prompt as the model reads it: normalized, tokenized and joined back."""
-        return self.vocab.join(self.vocab.tokenize(self.vocab.normalize(prompt)))
+        """The prompt as the model reads it (normalized); generated text follows it directly."""
+        return self.vocab.normalize(prompt)
 
 
 class Stepper:

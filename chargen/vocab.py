@@ -31,18 +31,20 @@ RESERVED = ("<pad>", "<bos>", "<eos>", "<unk>", "<bot>")
 _AG_ENTITIES = {" #39;": "'", " quot;": '"', " #36;": "$", " amp;": "&", " #151;": " - "}
 _AG_ENTITY = re.compile("|".join(re.escape(k) for k in _AG_ENTITIES))
 _TAG = re.compile(r"<[^>]{0,40}>")
+_SPACES = re.compile(r"\s+")
 
 
 def clean_ag_news(text: str) -> str:
     """The "clean" normalization: undo AG News' HTML debris, keep everything else.
 
     ``Today #39;s`` -> ``Today's``; ``&lt;b&gt;...&lt;/b&gt;`` -> ``...``;
-    ``\\$5`` -> ``$5``; runs of spaces fold to one.
+    ``\\$5`` -> ``$5``; runs of white space fold to one space (a prompt's trailing
+    space is kept: "Today " asks for the next word).
     """
     text = _AG_ENTITY.sub(lambda m: _AG_ENTITIES[m.group(0)], text)
     text = html.unescape(text).replace("\\$", "$").replace("\\", " ")
     text = _TAG.sub("", text)
-    return " ".join(text.split())
+    return _SPACES.sub(" ", text)
 
 
 NORMALIZATIONS = {"none": lambda text: text, "clean": clean_ag_news}

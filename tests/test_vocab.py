@@ -61,3 +61,8 @@ def test_bad_vocabulary_files(tmp_path):
         load_vocab(tmp_path / "odd.json")
     with pytest.raises(ChargenError, match="empty"):
         CharVocab.build([""])
+
+
+def test_clean_normalization_keeps_a_prompts_trailing_space():
+    assert clean_ag_news("Today ") == "Today "
+    assert clean_ag_news("Oil  \t prices") == "Oil prices"

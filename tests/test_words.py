@@ -79,3 +79,9 @@ def test_open_vocabulary_bits_by_hand(tmp_path):
     # a character bundle on the same text, by hand: 7 characters, the first given, 7 predictions (6 + end)
     char_gen = chargen.load(make_bundle(tmp_path / "chars", texts=["the dog"]))
     assert evaluate_texts(char_gen, ["the dog"])["predictions_per_title"] == 7
+
+
+def test_a_prompt_ending_in_a_space_is_followed_without_a_double_space(word_gen):
+    out = word_gen.generate("Oil prices ", length=3, seed=0, stop_at_end=False)
+    assert not out.text.startswith(" ")
+    assert word_gen.generate("Oil prices", length=3, seed=0, stop_at_end=False).text.startswith(" ")
