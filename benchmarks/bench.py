@@ -231,11 +231,11 @@ def bench_training(titles, size) -> dict:
 
 
 # --- The app ------------------------------------------------------------------------
-# HOOK: app.py is written on another branch. This section is written against its
-# expected interface and will need glue when merged:
-#   `python app.py` serves on GRADIO_SERVER_PORT (we also set GRADIO_SERVER_NAME to
-#   127.0.0.1: loopback only); named endpoints /generate (prompt, temperature, length,
-#   decoding "Greedy"/"Sampled", seed, top_k, model name) and /compare.
+# HOOK: app.py is written on another branch; this section runs when it is merged.
+# Its interface (checked against a copy of branch app at 95a4dd0): `python app.py`
+# serves on GRADIO_SERVER_PORT (GRADIO_SERVER_NAME set to 127.0.0.1: loopback only);
+# the named endpoint /generate takes (prompt, temperature, length, decoding
+# "Greedy"/"Sampled", seed, top_k, model name) and returns a JSON object with "text".
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -285,8 +285,8 @@ def _percentiles(seconds) -> dict:
 
 
 def _text(result):
-    """The generated text among /generate's outputs (glue: assumed the first)."""
-    return result[0] if isinstance(result, (list, tuple)) else result
+    """The generated text in a /generate result (a JSON object with "text")."""
+    return result["text"]
 
 
 def bench_app(root: Path, size) -> dict:
