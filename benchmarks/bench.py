@@ -36,11 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CALLER_ENVIRONMENT = dict(os.environ)  # the app is started as its users would start it
-# One BLAS thread unless the caller says otherwise: on a small shared machine, OpenBLAS'
-# threads fight the other work for the cores and make a decoding step up to 18x slower
-# (see the report), which would measure the scheduler rather than chargen.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads, as chargen and app.py set it
 
 import numpy as np  # noqa: E402
 
@@ -231,11 +227,11 @@ def bench_training(titles, size) -> dict:
 
 
 # --- The app ------------------------------------------------------------------------
-# HOOK: app.py is written on another branch; this section runs when it is merged.
-# Its interface (checked against a copy of branch app at 95a4dd0): `python app.py`
-# serves on GRADIO_SERVER_PORT (GRADIO_SERVER_NAME set to 127.0.0.1: loopback only);
-# the named endpoint /generate takes (prompt, temperature, length, decoding
-# "Greedy"/"Sampled", seed, top_k, model name) and returns a JSON object with "text".
+# HOOK: the app section, written against app.py's interface (branch app, 95a4dd0):
+# `python app.py` serves on GRADIO_SERVER_PORT (GRADIO_SERVER_NAME set to 127.0.0.1:
+# loopback only); the named endpoint /generate takes (prompt, temperature, length,
+# decoding "Greedy"/"Sampled", seed, top_k, model name) and returns JSON with "text".
+# Skipped when app.py is absent.
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -292,7 +288,7 @@ def bench_app(root: Path, size) -> dict:
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = {**CALLER_ENVIRONMENT, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1",
            "GRADIO_ANALYTICS_ENABLED": "False"}
     model_name = chargen.shipped_names()[0]
 
