@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import socket
@@ -35,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads, as chargen and app.py set it
 
 import numpy as np  # noqa: E402
 
@@ -51,28 +53,31 @@ PROMPT = "Today "  # the lesson's
 SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 
 # How much of each measurement a run does: the full run fits in 10 minutes on 2
-# busy cores, the quick one in about a minute.
+# busy cores, the quick one in about a minute; budget_s bounds each measurement.
 SIZES = {
-    "full": dict(lesson_chars=30, rounds=3, inner=7, compare_rounds=9, lesson_lengths=(25, 50, 100),
+    "full": dict(budget_s=60, lesson_chars=30, rounds=3, inner=7, compare_rounds=9, lesson_lengths=(25, 50, 100),
                  train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3,
                  app_seconds=180, word_length=50),
-    "quick": dict(lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
+    "quick": dict(budget_s=10, lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
                   train_titles=240, train_rounds=1, app_calls=3, app_users=5, app_user_calls=1,
                   app_seconds=60, word_length=20),
 }
 
 
-def interleaved(calls: dict, rounds: int, warm_up=True) -> dict:
+def interleaved(calls: dict, rounds: int, budget_s=math.inf, warm_up=True) -> dict:
     """Median seconds per call of each ``name: (function, calls per round)``.
 
     Each function runs once untimed first (tracing, caches) unless ``warm_up`` is
     false; then every round runs each in turn, so slow spells on a shared machine
-    fall on all of them alike.
+    fall on all of them alike. No round starts after ``budget_s`` (one always runs).
     """
     for function, _ in calls.values() if warm_up else ():
         function()
     seconds = {name: [] for name in calls}
-    for _ in range(rounds):
+    started = time.perf_counter()
+    for round_ in range(rounds):
+        if round_ and time.perf_counter() - started > budget_s:
+            break
         for name, (function, count) in calls.items():
             for _ in range(count):
                 started = time.perf_counter()
@@ -102,7 +107,7 @@ def bench_decoding(gen, size) -> dict:
     seconds = interleaved({
         "lesson": (lambda: lesson_generate(model, gen.vocab, PROMPT, n, stop_at_end=False), 1),
         "ours": (lambda: gen.generate(PROMPT, length=100, top_k=5, stop_at_end=False), size["inner"]),
-    }, size["rounds"], warm_up=False)
+    }, size["rounds"], size["budget_s"], warm_up=False)
     lesson, ours = n / seconds["lesson"], 100 / seconds["ours"]
     return {"lesson_chars": n, "ours_chars": 100, "lesson_chars_per_s": round(lesson, 2),
             "ours_chars_per_s": round(ours), "ratio": round(ours / lesson)}
@@ -122,7 +127,7 @@ def bench_compare(gen, size) -> dict:
         seconds = interleaved({
             "batched": (lambda: gen.compare(PROMPT, LESSON_TEMPERATURES, **decoding), 1),
             "sequential": (lambda: [gen.generate(PROMPT, temperature=t, **decoding) for t in LESSON_TEMPERATURES], 1),
-        }, size["compare_rounds"])
+        }, size["compare_rounds"], size["budget_s"])
         result[name] = {"steps": [len(o.steps) for o in batched], "batched_ms": round(seconds["batched"] * 1e3, 2),
                         "sequential_ms": round(seconds["sequential"] * 1e3, 2),
                         "ratio": round(seconds["sequential"] / seconds["batched"], 2)}
@@ -141,12 +146,14 @@ class StepClock:
         return self.model(x)
 
 
-def lesson_step_seconds(model, vocab, n, rounds) -> np.ndarray:
+def lesson_step_seconds(model, vocab, n, rounds, budget_s=math.inf) -> np.ndarray:
     """Seconds of each of ``n`` steps of the lesson's loop, median over ``rounds`` runs
-    (a slow spell spoils single steps, not the run). Step k re-runs the whole prefix:
-    the prompt and the k characters generated so far."""
-    runs = []
+    (a slow spell spoils single steps, not the run; no run starts after ``budget_s``).
+    Step k re-runs the whole prefix: the prompt and the k characters generated so far."""
+    runs, started = [], time.perf_counter()
     for _ in range(rounds):
+        if runs and time.perf_counter() - started > budget_s:
+            break
         clock = StepClock(model)
         lesson_generate(clock, vocab, PROMPT, n, stop_at_end=False)
         runs.append(np.diff([*clock.starts, time.perf_counter()]))
@@ -161,8 +168,8 @@ def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
     model = loop_model(gen)
     lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
     ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), 1)
-                        for n in lengths}, size["inner"], warm_up=False)  # the lengths in turn, round after round
-    steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"])
+                        for n in lengths}, size["inner"], size["budget_s"], warm_up=False)  # the lengths in turn, round after round
+    steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"], size["budget_s"])
     elapsed = np.cumsum(steps)
     lesson = {n: float(elapsed[n - 1]) for n in size["lesson_lengths"]}
     prompt = len(gen.vocab.encode(PROMPT))
@@ -212,18 +219,19 @@ def bench_training(titles, size) -> dict:
         ours.fit(ours_data.take(4), **fit)  # warm-up: trace the training step for a few shapes
         lesson.fit(lesson_data.take(4), **fit)
         seconds = interleaved({"lesson": (lambda: lesson.fit(lesson_data, **fit), 1),
-                               "ours": (lambda: ours.fit(ours_data, **fit), 1)}, size["train_rounds"], warm_up=False)
+                               "ours": (lambda: ours.fit(ours_data, **fit), 1)}, size["train_rounds"],
+                              size["budget_s"], warm_up=False)
     lesson_rate, ours_rate = characters / seconds["lesson"], characters / seconds["ours"]
     return {"titles": len(titles), "characters": characters, "lesson_chars_per_s": round(lesson_rate),
             "ours_chars_per_s": round(ours_rate), "ratio": round(ours_rate / lesson_rate, 2)}
 
 
 # --- The app ------------------------------------------------------------------------
-# HOOK: app.py is written on another branch. This section is written against its
-# expected interface and will need glue when merged:
-#   `python app.py` serves on GRADIO_SERVER_PORT (we also set GRADIO_SERVER_NAME to
-#   127.0.0.1: loopback only); named endpoints /generate (prompt, temperature, length,
-#   decoding "Greedy"/"Sampled", seed, top_k, model name) and /compare.
+# HOOK: the app section, written against app.py's interface (branch app, 95a4dd0):
+# `python app.py` serves on GRADIO_SERVER_PORT (GRADIO_SERVER_NAME set to 127.0.0.1:
+# loopback only); the named endpoint /generate takes (prompt, temperature, length,
+# decoding "Greedy"/"Sampled", seed, top_k, model name) and returns JSON with "text".
+# Skipped when app.py is absent.
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -272,11 +280,6 @@ def _percentiles(seconds) -> dict:
             "p95_ms": round(float(np.percentile(seconds, 95)) * 1e3, 1)}
 
 
-def _text(result):
-    """The generated text among /generate's outputs (glue: assumed the first)."""
-    return result[0] if isinstance(result, (list, tuple)) else result
-
-
 def bench_app(root: Path, size) -> dict:
     """Cold start, /generate round trips and a bounded load test on loopback."""
     if not (root / "app.py").exists():
@@ -289,7 +292,7 @@ def bench_app(root: Path, size) -> dict:
            "GRADIO_ANALYTICS_ENABLED": "False"}
     model_name = chargen.shipped_names()[0]
 
-    def request(seed):  # the /generate inputs, in the expected order
+    def request(seed):  # the /generate inputs, in order
         return ("Today ", 0.8, 100, "Sampled", seed, 5, model_name)
 
     started = time.perf_counter()
@@ -307,7 +310,7 @@ def bench_app(root: Path, size) -> dict:
             client.predict(*request(i), api_name="/generate")
             round_trips.append(time.perf_counter() - t)
         users, calls = size["app_users"], size["app_user_calls"]
-        expected = {1000 + u: _text(client.predict(*request(1000 + u), api_name="/generate")) for u in range(users)}
+        expected = {1000 + u: client.predict(*request(1000 + u), api_name="/generate")["text"] for u in range(users)}
         deadline = time.time() + size["app_seconds"]
 
         def user(seed):  # one client per user, its own seed: its texts must all be expected[seed]
@@ -324,7 +327,7 @@ def bench_app(root: Path, size) -> dict:
                     errors += 1
                     continue
                 latencies.append(time.perf_counter() - t)
-                mismatches += _text(result) != expected[seed]
+                mismatches += result["text"] != expected[seed]
             return latencies, errors, mismatches
 
         with ThreadPoolExecutor(users) as pool:
@@ -351,7 +354,7 @@ def bench_words(gen, size) -> dict:
     n = size["word_length"]
     text = gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0).text
     seconds = interleaved({"words": (lambda: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0),
-                                     size["inner"])}, size["rounds"])["words"]
+                                     size["inner"])}, size["rounds"], size["budget_s"])["words"]
     return {"words": n, "words_per_s": round(n / seconds), "chars_per_s": round(len(text) / seconds)}
 
 
@@ -442,7 +445,8 @@ def markdown(results: dict) -> str:
         "# chargen benchmarks", "",
         f"{results['date']}, {results['mode']} run, {m['cpu']} ({m['cores']} cores), load average "
         f"{m['load_average_at_start']} at start and {results['load_average_at_end']} at end (other work shared the "
-        f"machine); Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}.", "",
+        f"machine); Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, "
+        f"OpenBLAS threads {m['openblas_threads']}; bundles from {results['weights']}.", "",
         "Each ratio compares two measurements taken side by side in this one run (interleaved rounds, medians). "
         "Absolute figures depend on the load of the moment; the ratios are what to compare.", "",
         "| Measure | Lesson's way | chargen | Ratio | Target |",

@@ -28,6 +28,9 @@ def test_interleaved_gives_a_median_per_function():
     seconds = bench.interleaved({"a": (lambda: calls.append("a"), 2), "b": (lambda: calls.append("b"), 1)}, rounds=2)
     assert calls == ["a", "b", "a", "a", "b", "a", "a", "b"]  # warm-up, then rounds in turn
     assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
+    calls.clear()
+    bench.interleaved({"a": (lambda: calls.append("a"), 1)}, rounds=5, budget_s=0, warm_up=False)
+    assert calls == ["a"]  # the budget is spent after the first round
 
 
 def test_loop_model_is_the_lessons_graph_for_the_lesson_preset(gen, lesson_preset_gen):
@@ -72,6 +75,7 @@ def test_words(tmp_path):
 def test_reports(gen, tmp_path):
     results = {
         "date": "2026-01-01T00:00:00+00:00", "mode": "quick", "machine": bench.machine(), "load_average_at_end": 1.0,
+        "weights": "weights",
         "decoding": {"lesson": bench.bench_decoding(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
         "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
         "scaling": bench.bench_scaling(gen, TINY, lengths=(2, 4, 8)),
