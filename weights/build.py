@@ -72,7 +72,7 @@ def _between(text: str, marker: str, body: str) -> str:
 
 
 def readme() -> None:
-    rows = ["| bundle | level | architecture | parameters | data | epochs | training | val bpc | test bpc | bits/title | chars/s |",
+    rows = ["| bundle | level | architecture | parameters | data | epochs | training | validation bits | test bits/char | test bits/title | decoding chars/s |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     samples = []
     for name in chargen.shipped_names():
@@ -82,7 +82,8 @@ def readme() -> None:
         data = "titles" + (" + descriptions" if c["data"].get("extra") else "") + f", {c['data']['normalization']}"
         rows.append(f"| `{name}` | {gen.vocab.level} | {arch}, dropout {a['dropout']} | {c['parameters']:,} | {data} | "
                     f"{c.get('best_epoch', c['epochs'])} of {c['epochs']} | {c['training_seconds'] / 60:.0f} min | "
-                    f"{c.get('val_bpc', float('nan')):.3f} | {c.get('test_bpc', float('nan')):.3f} | "
+                    f"{c.get('val_bpc', float('nan')):.3f}{' per word' if gen.vocab.level == 'word' else ''} | "
+                    f"{c.get('test_bpc', float('nan')):.3f} | "
                     f"{c.get('test_bits_per_title', float('nan')):.1f} | {c.get('decoding_chars_per_second', 0):,} |")
         samples.append(f"\n### `{name}`\n")
         for prompt in PROMPTS:
