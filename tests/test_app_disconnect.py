@@ -1,0 +1,61 @@
+"""A browser that goes away mid-stream must not cost the server anything: the page's streaming
+reveal is joined through Gradio's queue protocol (as the browser does) and the connection is
+dropped after the first frame, more times than the event's concurrency limit; the app must then
+still answer, and a full stream must still run to its end."""
+import json
+import uuid
+
+import httpx
+from gradio_client import Client
+
+DROPPED = 12  # more than the reveal's concurrency limit (8): held slots would block the rest
+INPUTS = ["Moscow, ", 0.8, 100, "Sampled", 7, 5]  # prompt, T, length, decoding, seed, top-k; model added
+
+
+def reveal_index(config) -> int:
+    """The page's generate event, which streams the coloured text frame by frame."""
+    return next(i for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "generate_page")
+
+
+def messages(http, base, session):
+    """Server-sent messages of one session's queue stream, as dicts."""
+    with http.stream("GET", f"{base}gradio_api/queue/data", params={"session_hash": session}) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                yield json.loads(line[5:])
+
+
+def join(http, base, index, model) -> str:
+    session = uuid.uuid4().hex[:11]
+    response = http.post(f"{base}gradio_api/queue/join", json={
+        "data": [*INPUTS, model], "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None,
+    })
+    response.raise_for_status()
+    return session
+
+
+def test_dropped_streams_free_their_slots(app_url):
+    with httpx.Client(timeout=60) as http:
+        config = http.get(f"{app_url}config").json()
+        model = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "model")["props"]["value"]
+        index = reveal_index(config)
+        for _ in range(DROPPED):
+            session = join(http, app_url, index, model)
+            for message in messages(http, app_url, session):  # leaving the loop closes the connection
+                assert message["msg"] != "process_completed" or message["success"], message
+                if message["msg"] in ("process_generating", "process_completed"):
+                    break
+
+        # The named API still answers, with the seeded result it gives on a quiet server.
+        result = Client(app_url, verbose=False).predict("Moscow, ", 0.8, 100, "Sampled", 7, 5, model, api_name="/generate")
+        assert result["text"] and result["seed"] == 7
+
+        # And a stream that stays connected runs to its end.
+        session = join(http, app_url, index, model)
+        kinds = []
+        for message in messages(http, app_url, session):
+            kinds.append(message["msg"])
+            if message["msg"] == "process_completed":
+                assert message["success"], message
+                break
+        assert kinds[-1] == "process_completed" and "process_generating" in kinds, kinds
