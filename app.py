@@ -73,7 +73,9 @@ LABELS = {
         "step": "Step", "step_info": "the step the bars show; click a character to pick it",
         "trace": "Every step",
         "compare_intro": "One prompt, several temperatures, the same seed: the same random draws, only T differs.",
-        "temperatures": "Temperatures", "compare": "Compare", "lesson_grid": "Lesson grid: 5 prompts × 5 temperatures",
+        "temperatures": "Temperatures", "compare": "Compare",
+        "compare_with": "Side by side with", "compare_with_info": "a second model (characters beside words): rows alternate, same T and seed",
+        "no_second_model": "no second model", "lesson_grid": "Lesson grid: 5 prompts × 5 temperatures",
         "comparison": "Comparison", "grid": "Lesson grid",
         "step_intro": "The model proposes its top-k next characters: click one, let it sample, or take the greedy one. "
         "The prompt is read once; each choice feeds one character and carries the network's state forward.",
@@ -137,7 +139,9 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "step": "Stap", "step_info": "de stap die de staven tonen; klik op een teken om hem te kiezen",
         "trace": "Elke stap",
         "compare_intro": "Eén begintekst, meerdere temperaturen, dezelfde seed: dezelfde toevalstrekkingen, alleen T verschilt.",
-        "temperatures": "Temperaturen", "compare": "Vergelijk", "lesson_grid": "Lesrooster: 5 beginteksten × 5 temperaturen",
+        "temperatures": "Temperaturen", "compare": "Vergelijk",
+        "compare_with": "Naast", "compare_with_info": "een tweede model (tekens naast woorden): de rijen wisselen af, zelfde T en seed",
+        "no_second_model": "geen tweede model", "lesson_grid": "Lesrooster: 5 beginteksten × 5 temperaturen",
         "comparison": "Vergelijking", "grid": "Lesrooster",
         "step_intro": "Het model stelt zijn top-k volgende tekens voor: klik er een, laat het trekken, of neem de gulzige keuze. "
         "De begintekst wordt één keer gelezen; elke keuze voert één teken in en neemt de toestand van het netwerk mee.",
@@ -304,6 +308,14 @@ def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Genera
     return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, top_k=0)
 
 
+def side_by_side(prompt, temperatures, length, seed, model, other=None) -> list[tuple[str, chargen.Generation]]:
+    """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
+    beside a character model) its row at the same temperature and seed right below."""
+    models = [model] if other in (None, "", model) else [model, other]
+    per_model = [comparison(prompt, temperatures, length, seed, m) for m in models]
+    return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
+
+
 def row_stats(out, model) -> dict:
     """stats.summary, with the real-word share None (n/a) when there is no word list to judge by."""
     known = generator(model).known_words
@@ -411,24 +423,25 @@ def show_step(out, step_number, request: gr.Request):
     return step_charts(out, step_number, labels(request))
 
 
-def compare_page(prompt, temperatures, length, seed, model, request: gr.Request):
+def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
     words = labels(request)
     try:
-        rows = comparison(prompt, temperatures, length, seed, model)
+        rows = side_by_side(prompt, temperatures, length, seed, model, other)
     except chargen.ChargenError as error:
         return refuse(error)
-    warn_unknown(rows[0].unknown, model_level(model), words)
+    for name, out in rows[: 1 + bool(other)]:
+        warn_unknown(out.unknown, model_level(name), words)
 
     def share(value):
         return words["not_available"] if value is None else f"{100 * value:.0f}%"
 
     table = []
-    for out in rows:
-        summary = row_stats(out, model)
-        table.append([out.label, out.prompt + out.text, f"{summary['mean_entropy_bits']:.2f}",
+    for name, out in rows:
+        summary = row_stats(out, name)
+        table.append([name, out.label, out.prompt + out.text, f"{summary['mean_entropy_bits']:.2f}",
                       f"{summary['log_likelihood_bits']:.1f}", share(summary["real_word_share"]),
                       share(summary["repeated_ngram_rate"])])
-    columns = ["decoding_label", "text", "mean_entropy", "log_likelihood", "real_words", "repeats"]
+    columns = ["model", "decoding_label", "text", "mean_entropy", "log_likelihood", "real_words", "repeats"]
     return pd.DataFrame(table, columns=[words[c] for c in columns])
 
 
@@ -567,14 +580,15 @@ def generate(
 
 def compare(
     prompt: str, temperatures: list[float | str | None] = [GREEDY, *LESSON_TEMPERATURES],  # noqa: B006 (never mutated)
-    length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL,
+    length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
-    text and its statistics (entropy per step, log-likelihood, real-word share or null, repeated 4-grams)."""
+    model, the text and its statistics (entropy per step, log-likelihood, real-word share or null,
+    repeated 4-grams). with_model: a second model whose row follows each of model's rows."""
     with api_errors():
-        rows = comparison(prompt, temperatures, length, seed, model)
-        return {"model": model, "prompt": prompt, "seed": seed,
-                "rows": [{**row_stats(out, model), "text": out.text} for out in rows]}
+        rows = side_by_side(prompt, temperatures, length, seed, model, with_model)
+        return {"model": model, "with_model": with_model, "prompt": prompt, "seed": seed,
+                "rows": [{"model": name, **row_stats(out, name), "text": out.text} for name, out in rows]}
 
 
 def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) -> dict:
@@ -586,7 +600,7 @@ def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) ->
 # -- the page ----------------------------------------------------------------------------------
 
 # Fixed widths: on a phone the table scrolls sideways instead of squeezing its headers into columns of letters.
-COMPARISON_WIDTHS = ["100px", "480px", "130px", "130px", "110px", "130px"]
+COMPARISON_WIDTHS = ["110px", "100px", "480px", "130px", "130px", "110px", "130px"]
 # Bars at T=1 and at T share one scale (0 to 1), so flattening and sharpening are seen.
 BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], sort="-y", min_width=300, x_title=i18n("token"),
             y_title=i18n("probability"), color_title=i18n("this_step"),
@@ -641,6 +655,8 @@ with gr.Blocks(title="chargen: temperature") as demo:
                                                elem_id="compare-length")
                     compare_seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
                                              elem_id="compare-seed")
+                    compare_with = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
+                                               info=i18n("compare_with_info"), elem_id="compare-with")
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button")
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button")
             comparison_table = gr.Dataframe(label=i18n("comparison"), interactive=False, wrap=True,
@@ -713,7 +729,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
     step_slider.change(show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden", **page_event)
 
     # Compare
-    compare_inputs = [compare_prompt, temperatures_box, compare_length, compare_seed, model_box]
+    compare_inputs = [compare_prompt, temperatures_box, compare_length, compare_seed, model_box, compare_with]
     gr.on([compare_button.click, compare_prompt.submit, demo.load], compare_page, compare_inputs, comparison_table, **page_event)
     grid_button.click(lesson_grid_page, [compare_length, compare_seed, model_box], grid_table, **page_event)
 

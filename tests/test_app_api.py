@@ -116,6 +116,22 @@ def test_compare_rows_are_generations_with_one_seed(client):
     assert client.predict("Moscow, ", [0.8], 80, 5, api_name="/compare")["rows"][0]["text"] == rows[2]["text"]
 
 
+def test_compare_puts_a_word_model_beside_a_character_model(client, default_model):
+    temperatures = [0.3, 1.0, 1.8]
+    out = client.predict("Oil prices ", temperatures, 30, 4, default_model, "words", api_name="/compare")
+    rows = out["rows"]
+    assert [(r["model"], r["label"]) for r in rows] == [
+        (m, label) for label in ["T=0.3", "T=1", "T=1.8"] for m in (default_model, "words")]
+    for name in (default_model, "words"):  # each model's rows are what it gives alone
+        alone = client.predict("Oil prices ", temperatures, 30, 4, name, api_name="/compare")["rows"]
+        assert [r["text"] for r in rows if r["model"] == name] == [r["text"] for r in alone]
+    for r in rows:  # the same statistics for both levels
+        assert r["steps"] >= 1 and r["log_likelihood_bits"] <= 0 and 0 <= r["repeated_ngram_rate"] <= 1
+        assert r["real_word_share"] is None or 0 <= r["real_word_share"] <= 1
+    with pytest.raises(AppError, match="unknown model"):
+        client.predict("Oil prices ", temperatures, 30, 4, default_model, "nonsense", api_name="/compare")
+
+
 def test_lesson_grid_is_five_prompts_by_five_temperatures(client):
     grid = client.predict(40, 0, api_name="/lesson_grid")
     assert list(grid) == LESSON_PROMPTS

@@ -12,6 +12,8 @@ import pytest
 from gradio_client import Client
 from playwright.sync_api import expect, sync_playwright
 
+import chargen
+
 pytestmark = pytest.mark.skipif(os.environ.get("CHARGEN_SKIP_BROWSER") == "1", reason="CHARGEN_SKIP_BROWSER=1")
 
 CHROMIUM = "/usr/bin/chromium"
@@ -239,19 +241,55 @@ def test_dutch_browsers_get_dutch_labels(open_app):
     screenshot(page, "desktop-nl-generate")
 
 
-def test_word_models_show_words(open_app, client, word_bundle):
+def choose(page, dropdown, option):
+    page.locator(f"#{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_the_word_model_generates_compares_with_characters_and_steps(open_app, client):
+    """The shipped word model in every view that decodes: generate, compare beside a
+    character model, and step through word by word."""
     page = open_app(shared=False)  # it changes the model
-    expected = client.predict("Oil prices", 1.0, 6, "Sampled", 0, 3, str(word_bundle), api_name="/generate")
-    page.locator("#model input").click()
-    page.get_by_role("option", name=str(word_bundle)).click()
+    expected = client.predict("Oil prices ", 1.0, 6, "Sampled", 0, 3, "words", api_name="/generate")
+    choose(page, "model", "words")
     open_tab(page, "About the model")
     wait_for_text(page, "card", "word level")
     open_tab(page, "Generate")
-    page.locator("#generate-prompt").get_by_role("textbox").fill("Oil prices")
+    page.locator("#generate-prompt").get_by_role("textbox").fill("Oil prices ")
     set_number(page, "length", 6)
     set_number(page, "top-k", 3)
     page.locator("#generate-button").click()
-    wait_for_pieces(page, "generated", shown_pieces("Oil prices", expected))
+    wait_for_pieces(page, "generated", shown_pieces("Oil prices ", expected))
     wait_for_rows(page, "trace", len(expected["steps"]))
     assert re.search(r"\bword\b", page.locator("#trace").inner_text())
     screenshot(page, "desktop-word-model")
+
+    open_tab(page, "Compare")
+    char_model = chargen.shipped_names()[0]  # the default: a character model
+    compared = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, 0, "words", char_model,
+                              api_name="/compare")["rows"]
+    page.locator("#compare-prompt").get_by_role("textbox").fill("President ")
+    choose(page, "compare-with", char_model)
+    page.locator("#compare-button").click()
+    wait_for_rows(page, "comparison", len(compared))
+    wait_for_text(page, "comparison", ("President " + compared[1]["text"]).strip())
+    table = page.locator("#comparison").inner_text()
+    assert [row["model"] for row in compared[:4]] == ["words", char_model, "words", char_model]
+    for row in compared:
+        assert ("President " + row["text"]).strip() in table
+    screenshot(page, "desktop-compare-words-and-characters")
+
+    open_tab(page, "Step through")
+    page.locator("#step-prompt").get_by_role("textbox").fill("Oil prices ")
+    page.locator("#start-button").click()
+    wait_for_pieces(page, "stepped", ["Oil prices "])  # started on this prompt
+    status = page.locator("#step-status")
+    proposals = page.locator("#proposals button:visible")
+    first = proposals.first.inner_text().split()[0]
+    assert first == chargen.load("words").start("Oil prices ").proposals()[0][0]  # the model's likeliest next word
+    proposals.first.click()
+    status.get_by_text("Step 1.").wait_for()
+    assert texts(page, "#stepped .token .text")[0] == "Oil prices "
+    page.locator("#sample-button").click()
+    status.get_by_text("Step 2.").wait_for()
+    screenshot(page, "desktop-step-words")
