@@ -39,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-len", type=int, default=None, help="tokens kept per example")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", choices=["adam", "rmsprop"], default="adam")
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--lr", type=float, help="learning rate (default: 0.002); with --resume, the rate to go on with "
+                   "(default: the interrupted run's)")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--patience", type=int, default=4, help="epochs without improvement before stopping")
     p.add_argument("--lr-patience", type=int, default=1, help="epochs without improvement before halving the learning rate")

@@ -32,6 +32,10 @@ class FastModel:
             gate_scale[: 2 * u] = gate_scale[3 * u :] = 0.5  # i, f, o
         else:
             gate_scale[: 2 * u] = 0.5  # z, r
+        # After the one tanh, a * sigmoid_scale + sigmoid_offset turns the sigmoid gates' columns
+        # into 0.5 * tanh + 0.5 and leaves the tanh gate's as they are (both in place).
+        self.sigmoid_scale = gate_scale.astype(np.float32)
+        self.sigmoid_offset = (1.0 - gate_scale).astype(np.float32)
         self.layers = []  # per layer: (input kernel or lookup table, recurrent kernel, recurrent bias or None)
         for i in range(int(arch["layers"])):
             kernel, recurrent, bias = (np.asarray(w, np.float64) for w in layers[f"rnn_{i}"].get_weights())
@@ -69,12 +73,17 @@ class FastModel:
         x = None
         for i, (kernel, recurrent, input_bias, recurrent_bias) in enumerate(self.layers):
             projected = kernel[ids] if i == 0 else x @ kernel + input_bias
-            if self.cell == "lstm":
+            if self.cell == "lstm":  # in place where it can be: at these sizes each NumPy call counts
                 h, c = state[i]
-                a = np.tanh(projected + h @ recurrent)
-                s = a * 0.5 + 0.5  # sigmoid of the i, f, o gates (their columns were halved)
-                c = s[:, u : 2 * u] * c + s[:, :u] * a[:, 2 * u : 3 * u]
-                h = s[:, 3 * u :] * np.tanh(c)
+                a = h @ recurrent
+                a += projected
+                np.tanh(a, out=a)
+                a *= self.sigmoid_scale  # the i, f, o gates' sigmoids (their columns were halved)
+                a += self.sigmoid_offset
+                c = a[:, u : 2 * u] * c
+                c += a[:, :u] * a[:, 2 * u : 3 * u]
+                h = np.tanh(c)
+                h *= a[:, 3 * u :]
                 new_state.append((h, c))
             else:
                 (h,) = state[i]
@@ -85,7 +94,9 @@ class FastModel:
                 h = candidate + update * (h - candidate)
                 new_state.append((h,))
             x = h
-        return x @ self.out_w + (self.out_b if out_bias is None else out_bias), new_state
+        logits = x @ self.out_w
+        logits += self.out_b if out_bias is None else out_bias
+        return logits, new_state
 
     def read(self, ids: list[int], batch: int = 1, out_bias=None):
         """Feed a prompt once; return the last step's logits and the state."""

@@ -28,6 +28,7 @@ from .vocab import LEVELS, load_vocab
 
 SAMPLE_PROMPTS = ("Today ", "Moscow, ")
 SAMPLE_TEMPERATURES = (0.3, 0.8, 1.3)
+DEFAULT_LR = 2e-3
 LOG_FIELDS = ("epoch", "train_bpc", "val_bpc", "learning_rate", "seconds", "best")
 
 
@@ -84,7 +85,11 @@ def train(options: dict) -> Path:
         model = bundle.load_keras_model(checkpoint_dir / "last.keras", compile=True)  # with optimizer state
         arch = state["architecture"]
         print(f"resuming after epoch {state['epoch']} (best validation {state['best_val_bpc']:.4f} bits/char)")
+        if options.get("lr") is not None:  # going on at another rate, e.g. smaller batches and a smaller step
+            model.optimizer.learning_rate.assign(options["lr"])
+        options = {**options, "lr": float(np.asarray(model.optimizer.learning_rate))}
     else:
+        options = {**options, "lr": options.get("lr") or DEFAULT_LR}
         model = build_model(len(vocab), **arch)
         _compile(model, options)
         state = {"epoch": 0, "best_val_bpc": math.inf, "best_epoch": 0, "wait": 0,

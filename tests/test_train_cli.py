@@ -44,6 +44,15 @@ def test_resume_continues_from_the_last_epoch(trained, corpus, capsys):
     assert [r["epoch"] for r in rows] == ["1", "2", "3"]
 
 
+def test_resume_can_go_on_at_another_learning_rate(corpus, tmp_path):
+    out = tmp_path / "rate"
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", "1"]) == 0
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", "2", "--resume",
+                 "--lr", "0.0005", "--batch-size", "4"]) == 0
+    rows = list(csv.DictReader(open(out / "log.csv")))
+    assert [float(r["learning_rate"]) for r in rows] == [0.002, 0.0005]
+
+
 def test_train_refuses_to_overwrite_a_bundle(trained, corpus, capsys):
     assert main(["train", "--data", str(corpus), "--out", str(trained), *TINY]) == 2
     assert "--resume" in capsys.readouterr().err
