@@ -44,6 +44,8 @@ GREEDY, SAMPLED = "Greedy", "Sampled"
 COMPARE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", "1.8", "2.0", "2.5", "3.0"]
 COMPARE_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
+# Requests waiting beyond this many are refused at once ("Queue is full") rather than left to time out.
+MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "64"))
 
 # A generated token's colour says how probable it was when it was drawn: cool when
 # the model was sure, hot when it was a long shot. Labels are the legend.
@@ -767,5 +769,5 @@ CSS = """
 if __name__ == "__main__":
     # Loading imports TensorFlow (seconds): do it while the server starts, so the page is served sooner.
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
-    demo.queue(default_concurrency_limit=2)  # two cores; decoding is fast, so a short queue moves quickly
+    demo.queue(default_concurrency_limit=2, max_size=MAX_QUEUE)  # two cores; decoding is fast, so a short queue moves quickly
     demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS)

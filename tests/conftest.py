@@ -1,4 +1,5 @@
 """Shared fixtures: tiny corpora and tiny (untrained) bundles, made in the test."""
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -76,20 +77,20 @@ def word_bundle(tmp_path_factory):
     return make_bundle(tmp_path_factory.mktemp("word") / "bundle", level="word")
 
 
-@pytest.fixture(scope="session")
-def app_url(word_bundle, tmp_path_factory):
-    """``python app.py`` as a user starts it (plus a word bundle), on a free loopback port."""
+@contextlib.contextmanager
+def serve_app(log_dir, *bundles, **env):
+    """``python app.py BUNDLE...`` as a user starts it, on a free loopback port; yields its URL."""
     import subprocess
     import time
     import urllib.request
 
     root = Path(__file__).resolve().parent.parent
     port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False", **env}
     env.pop("GRADIO_SERVER_NAME", None)  # the app must bind to loopback by itself
-    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    log_path = Path(log_dir) / "app.log"
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "app.py", str(word_bundle)], cwd=root, env=env, stdout=log,
+        server = subprocess.Popen([sys.executable, "app.py", *map(str, bundles)], cwd=root, env=env, stdout=log,
                                   stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120  # generous: CI machines can be slow to import TensorFlow
@@ -102,6 +103,15 @@ def app_url(word_bundle, tmp_path_factory):
                 server.kill()
                 pytest.fail(f"app.py did not serve {url}:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def app_url(word_bundle, tmp_path_factory):
+    """The app with the shipped bundles plus a tiny word bundle."""
+    with serve_app(tmp_path_factory.mktemp("app"), word_bundle) as url:
+        yield url

@@ -1,11 +1,16 @@
-"""A browser that goes away mid-stream must not cost the server anything: the page's streaming
-reveal is joined through Gradio's queue protocol (as the browser does) and the connection is
-dropped after the first frame, more times than the event's concurrency limit; the app must then
-still answer, and a full stream must still run to its end."""
+"""The server under abuse, through Gradio's queue protocol as the browser speaks it.
+
+A browser that goes away mid-stream must not cost the server anything: the page's streaming
+reveal is dropped after its first frame, more times than the event's concurrency limit; the
+app must then still answer, and a full stream must still run to its end. A flood beyond the
+queue's cap is refused at once with a clear message, and the server goes on.
+"""
 import json
+import time
 import uuid
 
 import httpx
+from conftest import serve_app
 from gradio_client import Client
 
 DROPPED = 12  # more than the reveal's concurrency limit (8): held slots would block the rest
@@ -25,11 +30,15 @@ def messages(http, base, session):
                 yield json.loads(line[5:])
 
 
-def join(http, base, index, model) -> str:
+def post_join(http, base, index, model) -> tuple[str, httpx.Response]:
     session = uuid.uuid4().hex[:11]
-    response = http.post(f"{base}gradio_api/queue/join", json={
+    return session, http.post(f"{base}gradio_api/queue/join", json={
         "data": [*INPUTS, model], "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None,
     })
+
+
+def join(http, base, index, model) -> str:
+    session, response = post_join(http, base, index, model)
     response.raise_for_status()
     return session
 
@@ -59,3 +68,23 @@ def test_dropped_streams_free_their_slots(app_url):
                 assert message["success"], message
                 break
         assert kinds[-1] == "process_completed" and "process_generating" in kinds, kinds
+
+
+def test_a_flood_beyond_the_queue_cap_is_refused_with_a_message(tmp_path):
+    cap = 2
+    with serve_app(tmp_path, CHARGEN_MAX_QUEUE=str(cap)) as url, httpx.Client(timeout=60) as http:
+        config = http.get(f"{url}config").json()
+        model = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "model")["props"]["value"]
+        index = reveal_index(config)
+        # Each reveal holds its slot for a second; 8 run at once, `cap` more may wait, the rest are refused.
+        responses = [post_join(http, url, index, model)[1] for _ in range(8 + cap + 6)]
+        refused = [r for r in responses if r.status_code == 503]
+        assert len(refused) >= 4, [r.status_code for r in responses]
+        assert all("Queue is full" in r.text for r in refused)
+        assert all(r.status_code in (200, 503) for r in responses)
+        deadline = time.monotonic() + 60
+        while post_join(http, url, index, model)[1].status_code == 503:  # the flood drains in seconds
+            assert time.monotonic() < deadline, "the queue never drained"
+            time.sleep(0.5)
+        result = Client(url, verbose=False).predict("Oil ", 0.8, 20, "Sampled", 1, 3, model, api_name="/generate")
+        assert result["seed"] == 1 and result["steps"]
