@@ -96,3 +96,23 @@ def test_sampled_generation_is_seeded(vocab, model):
 def test_generation_needs_a_known_prompt(vocab, model):
     with pytest.raises(ChargenError):
         lesson_generate(model, vocab, "", length=5)
+
+
+def test_the_recipe_script_resumes_to_the_same_model(titles_csv, tmp_path):
+    """benchmarks/lesson_recipe.py --resume continues from its last checkpoint: with titles in file
+    order and no dropout, 1 epoch + 1 more gives the weights of 2 epochs in one go."""
+    import json
+
+    import keras
+
+    from benchmarks.lesson_recipe import main
+
+    data = ["--train", str(titles_csv), "--test", str(titles_csv)]
+    main([*data, "--out", str(tmp_path / "whole"), "--checkpoints", "2"])
+    main([*data, "--out", str(tmp_path / "split"), "--checkpoints", "1"])
+    main([*data, "--out", str(tmp_path / "split"), "--checkpoints", "1,2", "--resume"])
+    rows = json.loads((tmp_path / "split" / "results.json").read_text())["rows"]
+    assert [r["epochs"] for r in rows] == [1, 2]
+    whole = keras.models.load_model(tmp_path / "whole" / "epoch_02.keras").get_weights()
+    split = keras.models.load_model(tmp_path / "split" / "epoch_02.keras").get_weights()
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(whole, split))
