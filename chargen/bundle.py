@@ -72,16 +72,37 @@ def write_card(directory, card: dict) -> None:
                  lambda tmp: Path(tmp).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n"))
 
 
-def save_bundle(directory, model, vocab, card: dict) -> None:
-    """Save model (weights and architecture, no optimizer state), vocabulary and card,
-    each file replaced atomically."""
+HALF_LAYERS = ("embedding", "output")  # the vocabulary-sized layers: most of a word model's weights
+
+
+def _with_dtype(model, dtype: str, layers=HALF_LAYERS):
+    """An uncompiled copy of ``model`` whose ``layers`` hold (and compute in) ``dtype``."""
     import keras
 
+    def clone(layer):
+        config = layer.get_config()
+        if layer.name in layers:
+            config["dtype"] = dtype
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights([w.astype(v.dtype) for w, v in zip(model.get_weights(), copy.weights)])
+    return copy
+
+
+def save_bundle(directory, model, vocab, card: dict, float16: bool = False) -> None:
+    """Save model (weights and architecture, no optimizer state), vocabulary and card,
+    each file replaced atomically. ``float16`` stores the embedding and output layers at half
+    size (a word model's vocabulary-sized layers); loading brings them back to float32."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     card = {**card, "format_version": FORMAT_VERSION, "level": vocab.level}
-    inference_model = keras.models.clone_model(model)  # uncompiled: the optimizer's state stays behind
-    inference_model.set_weights(model.get_weights())
+    if float16:
+        card["stored_float16"] = list(HALF_LAYERS)
+    else:
+        card.pop("stored_float16", None)
+    # A copy, uncompiled: the optimizer's state stays behind.
+    inference_model = _with_dtype(model, "float16" if float16 else "float32", HALF_LAYERS if float16 else ())
     atomic_write(directory / MODEL_FILE, inference_model.save)
     atomic_write(directory / VOCAB_FILE, vocab.save)
     write_card(directory, card)
@@ -124,6 +145,8 @@ def load(name_or_path=None):
     if vocab.level != card["level"]:
         raise ChargenError(f"{directory}: card says level {card['level']!r}, vocabulary says {vocab.level!r}")
     model = load_keras_model(directory / MODEL_FILE)
+    if any(w.dtype == "float16" for w in model.weights):  # stored at half size: compute in float32 as trained
+        model = _with_dtype(model, "float32")
     out_size = model.output_shape[-1]
     if out_size != len(vocab):
         raise ChargenError(

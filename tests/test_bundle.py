@@ -71,3 +71,20 @@ def test_failed_write_leaves_the_previous_file(tmp_path):
     with pytest.raises(OSError):
         bundle.atomic_write(target, failing)
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_float16_storage_halves_the_vocabulary_layers_and_loads_as_float32(tmp_path):
+    from chargen.evaluate import evaluate_texts
+
+    texts = [f"Word{i} rises as word{i + 1} falls" for i in range(300)]  # a large vocabulary dominates the size
+    full = chargen.load(make_bundle(tmp_path / "full", level="word", units=8, embedding=16, texts=texts))
+    bundle.save_bundle(tmp_path / "half", full.model, full.vocab, full.card, float16=True)
+    half = chargen.load(tmp_path / "half")
+    size = {name: (tmp_path / name / "model.keras").stat().st_size for name in ("full", "half")}
+    assert size["half"] < 0.7 * size["full"], size
+    assert half.card["stored_float16"] == ["embedding", "output"]
+    assert {w.dtype for w in half.model.weights} == {"float32"}  # computes as it was trained
+    bits = [evaluate_texts(g, texts[:50])["bits_per_title"] for g in (full, half)]
+    assert abs(bits[1] - bits[0]) / bits[0] < 1e-3
+    bundle.save_bundle(tmp_path / "again", half.model, half.vocab, half.card)  # back to full size
+    assert "stored_float16" not in chargen.load(tmp_path / "again").card

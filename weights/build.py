@@ -1,6 +1,7 @@
 """Ship a trained run as a bundle in weights/, and write weights/README.md's generated parts.
 
     python weights/build.py ship /work/runs/default default --test ../shared/data/ag_news/test.csv.gz
+    python weights/build.py ship /work/runs/words9000 words --test ../shared/data/ag_news/test.csv.gz --float16
     python weights/build.py readme
 
 `ship` copies the run's best epoch (weights without optimizer state, vocabulary, card,
@@ -41,11 +42,11 @@ def decoding_speed(gen, repeats=30) -> float:
     return statistics.median(rates)
 
 
-def ship(run: Path, name: str, test: str) -> None:
+def ship(run: Path, name: str, test: str, float16: bool = False) -> None:
     gen = chargen.load(run)
     target = WEIGHTS / name
     card = {k: v for k, v in gen.card.items() if k not in ("format_version", "level", "name")}
-    bundle.save_bundle(target, gen.model, gen.vocab, card)
+    bundle.save_bundle(target, gen.model, gen.vocab, card, float16=float16)
     if (run / bundle.WORDS_FILE).exists():
         shutil.copy(run / bundle.WORDS_FILE, target / bundle.WORDS_FILE)
     else:  # runs from before training wrote it: the same training rows, split as the run split them
@@ -57,8 +58,13 @@ def ship(run: Path, name: str, test: str) -> None:
             texts += field_texts(train_rows, data["extra"])
         bundle.write_words(target, [gen.vocab.normalize(t) for t in texts])
     shipped = chargen.load(target)
-    result = evaluate_texts(shipped, field_texts(read_source(test, split="test")))
+    test_titles = field_texts(read_source(test, split="test"))
+    result = evaluate_texts(shipped, test_titles)
     card = bundle.read_card(target)
+    if float16:  # what half-size storage costs, on the same titles: the float32 run against the shipped copy
+        full = evaluate_texts(gen, test_titles)["bits_per_title"]
+        card["float16_bits_change"] = round((result["bits_per_title"] - full) / full, 6)
+        print(f"float16 storage: {full:.3f} -> {result['bits_per_title']:.3f} bits/title")
     card.update(test={"data": Path(test).name, **result}, test_bpc=result["bpc"],
                 test_bits_per_title=result["bits_per_title"],
                 decoding_chars_per_second=round(decoding_speed(shipped)))
@@ -103,9 +109,10 @@ def main() -> None:
     p.add_argument("run", type=Path)
     p.add_argument("name")
     p.add_argument("--test", required=True)
+    p.add_argument("--float16", action="store_true", help="store the embedding and output layers at half size")
     sub.add_parser("readme")
     args = parser.parse_args()
-    ship(args.run, args.name, args.test) if args.command == "ship" else readme()
+    ship(args.run, args.name, args.test, args.float16) if args.command == "ship" else readme()
 
 
 if __name__ == "__main__":
