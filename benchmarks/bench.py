@@ -227,11 +227,9 @@ def bench_training(titles, size) -> dict:
 
 
 # --- The app ------------------------------------------------------------------------
-# HOOK: the app section, written against app.py's interface (branch app, 95a4dd0):
-# `python app.py` serves on GRADIO_SERVER_PORT (GRADIO_SERVER_NAME set to 127.0.0.1:
-# loopback only); the named endpoint /generate takes (prompt, temperature, length,
-# decoding "Greedy"/"Sampled", seed, top_k, model name) and returns JSON with "text".
-# Skipped when app.py is absent.
+# `python app.py` as a user starts it, on a free loopback port; /generate takes (prompt,
+# temperature, length, decoding "Greedy"/"Sampled", seed, top_k, model name) and returns
+# JSON with "text". Skipped when app.py is absent.
 
 def _free_port() -> int:
     with socket.socket() as s:
