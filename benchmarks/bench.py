@@ -23,6 +23,7 @@ import json
 import math
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -452,8 +453,7 @@ def markdown(results: dict) -> str:
     lines = [
         "# chargen benchmarks", "",
         f"{results['date']}, {results['mode']} run, {m['cpu']} ({m['cores']} cores), load average "
-        f"{m['load_average_at_start']} at start and {results['load_average_at_end']} at end (other work shared the "
-        f"machine); Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, "
+        f"{m['load_average_at_start']} at start and {results['load_average_at_end']} at end; Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}, NumPy {m['numpy']}, "
         f"OpenBLAS threads {m['openblas_threads']}; bundles from {results['weights']}.", "",
         "Each ratio compares two measurements taken side by side in this one run (interleaved rounds, medians). "
         "Absolute figures depend on the load of the moment; the ratios are what to compare.", "",
@@ -507,6 +507,15 @@ def write_reports(results: dict, out: Path) -> None:
         scaling_svg(results["scaling"], out / "scaling.svg")
 
 
+def write_readme(results: dict, readme: Path = ROOT / "README.md") -> None:
+    """The full run's tables into the README, between its ``bench`` markers."""
+    body = markdown(results).split("\n", 2)[2]  # without the title: the README has its own heading
+    body = body.replace("](scaling.svg)", "](benchmarks/results/scaling.svg)").replace("\n## ", "\n### ")
+    text = readme.read_text()
+    pattern = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
+    readme.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(2), text))
+
+
 def run(size: dict, mode: str, weights: Path) -> dict:
     """Every benchmark, in one process; bundles missing from ``weights`` are recorded as skipped."""
     bundles = {p.parent.name: p.parent for p in Path(weights).glob(f"*/{bundle.CARD_FILE}")}
@@ -551,6 +560,8 @@ def main(argv=None) -> None:
     results = run(SIZES[mode], mode, Path(args.weights))
     results["seconds"] = round(time.time() - started)
     write_reports(results, Path(args.out))
+    if mode == "full" and Path(args.out) == ROOT / "benchmarks" / "results":
+        write_readme(results)
     print(markdown(results))
 
 

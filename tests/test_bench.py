@@ -89,6 +89,14 @@ def test_reports(gen, tmp_path):
     assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
+    readme = tmp_path / "README.md"
+    readme.write_text("# Project\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n## After\n")
+    bench.write_readme(results, readme)
+    written = readme.read_text()
+    assert "old table" not in written and written.startswith("# Project\n") and written.endswith("## After\n")
+    assert "| Measure | Lesson's way | chargen | Ratio | Target |" in written and "# chargen benchmarks" not in written
+    assert "2026-01-01" in written and "](benchmarks/results/scaling.svg)" in written
+
 
 def test_step_clock_times_every_step_of_the_lessons_loop(gen):
     steps = bench.lesson_step_seconds(gen.model, gen.vocab, 6, rounds=3)
