@@ -81,9 +81,9 @@ def interleaved(calls: dict, rounds: int, budget_s=math.inf, warm_up=True) -> di
             break
         for name, (function, count) in calls.items():
             for _ in range(count):
-                started = time.perf_counter()
+                call_started = time.perf_counter()
                 function()
-                seconds[name].append(time.perf_counter() - started)
+                seconds[name].append(time.perf_counter() - call_started)
     return {name: statistics.median(s) for name, s in seconds.items()}
 
 

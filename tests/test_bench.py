@@ -1,6 +1,7 @@
 """benchmarks/bench.py on tiny random bundles and titles: the structure of the results
 and sane positive numbers (never speed: that is what the benchmark itself reports)."""
 import importlib.util
+import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def test_interleaved_gives_a_median_per_function():
     calls.clear()
     bench.interleaved({"a": (lambda: calls.append("a"), 1)}, rounds=5, budget_s=0, warm_up=False)
     assert calls == ["a"]  # the budget is spent after the first round
+    calls.clear()
+    bench.interleaved({"a": (lambda: calls.append(time.sleep(0.01)), 1)}, rounds=50, budget_s=0.05, warm_up=False)
+    assert 5 <= len(calls) <= 10  # the budget counts from the first round, not from the last call
 
 
 def test_loop_model_is_the_lessons_graph_for_the_lesson_preset(gen, lesson_preset_gen):
