@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from chargen import ChargenError
-from chargen.data import field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
+from chargen.data import card_split, field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
 from chargen.vocab import CharVocab
 from tests.conftest import TITLES
 
@@ -85,3 +85,10 @@ def test_pipeline_batches_sparse_targets_padding_and_buckets():
         lengths = (y != 0).sum(1)
         assert lengths.max() - lengths.min() < 16 or len(lengths) == 1  # bucketing keeps padding small
     assert seen == sum(len(s) - 1 for s in sequences)  # every real target once, padding never
+
+
+def test_card_split_gives_back_the_runs_own_split(titles_csv):
+    records = read_source(titles_csv)
+    train, val = split_validation(records, 0.25, seed=5)  # as training splits, from its options
+    card = {"source": str(titles_csv), "validation_rows": len(val), "validation_split_seed": 5}  # as its card records it
+    assert card_split(card) == (train, val)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import chargen  # noqa: E402
 from chargen import bundle  # noqa: E402
-from chargen.data import field_texts, read_source, split_validation  # noqa: E402
+from chargen.data import card_split, field_texts, read_source  # noqa: E402
 from chargen.evaluate import evaluate_texts  # noqa: E402
 
 WEIGHTS = Path(__file__).resolve().parent
@@ -51,8 +51,7 @@ def ship(run: Path, name: str, test: str, float16: bool = False) -> None:
         shutil.copy(run / bundle.WORDS_FILE, target / bundle.WORDS_FILE)
     else:  # runs from before training wrote it: the same training rows, split as the run split them
         data = card["data"]
-        records = read_source(data["source"])
-        train_rows, _ = split_validation(records, data["validation_rows"] / len(records), data["validation_split_seed"])
+        train_rows, _ = card_split(data)
         texts = field_texts(train_rows, data["fields"])
         if data["extra"]:
             texts += field_texts(train_rows, data["extra"])

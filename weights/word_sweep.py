@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import chargen  # noqa: E402
-from chargen.data import field_texts, read_source, split_validation  # noqa: E402
+from chargen.data import card_split, field_texts  # noqa: E402
 from chargen.evaluate import evaluate_texts  # noqa: E402
 
 PROBE = ["--level", "word", "--fields", "title", "--normalization", "clean", "--units", "256",
@@ -37,9 +37,7 @@ def probe(data: str, out: Path, size: int, epochs: int) -> dict:
                        check=True, stdout=subprocess.DEVNULL)
         print(f"vocabulary {size}: trained in {time.time() - started:.0f} s", flush=True)
     gen = chargen.load(run)
-    data_card = gen.card["data"]
-    records = read_source(data)
-    _, val_rows = split_validation(records, data_card["validation_rows"] / len(records), data_card["validation_split_seed"])
+    _, val_rows = card_split(gen.card["data"])
     titles = field_texts(val_rows, ("title",))
     tokens = [gen.vocab.tokenize(gen.vocab.normalize(t)) for t in titles]
     covered = sum(tok in gen.vocab.index for title in tokens for tok in title) / sum(map(len, tokens))
