@@ -431,7 +431,7 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
         rows = side_by_side(prompt, temperatures, length, seed, model, other)
     except chargen.ChargenError as error:
         return refuse(error)
-    for name, out in rows[: 1 + bool(other)]:
+    for name, out in dict(rows).items():  # once per model: what it lacks depends only on the prompt
         warn_unknown(out.unknown, model_level(name), words)
 
     def share(value):
