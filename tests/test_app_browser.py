@@ -101,6 +101,17 @@ def wait_for_pieces(page, elem_id, pieces):
         }""", arg=[elem_id, pieces])
 
 
+def generate_on_page(page, prompt, expected, **numbers):
+    """Type ``prompt``, set the number fields (by elem_id), generate, and wait until the page shows
+    ``expected`` (the API's answer to the same inputs): the last frame and every trace row."""
+    page.locator("#generate-prompt").get_by_role("textbox").fill(prompt)
+    for elem_id, value in numbers.items():
+        set_number(page, elem_id, value)
+    page.locator("#generate-button").click()
+    wait_for_pieces(page, "generated", shown_pieces(prompt, expected))
+    wait_for_rows(page, "trace", len(expected["steps"]))
+
+
 def set_number(page, elem_id, value):
     field = page.locator(f"#{elem_id} input[type=number]")
     field.fill(str(value))
@@ -136,12 +147,7 @@ def test_generate_shows_coloured_text_probabilities_and_greedy(open_app, client,
     page = open_app(size)
     open_tab(page, "Generate")
     expected = client.predict("Moscow, ", 1.0, 30, "Sampled", 4, 5, api_name="/generate")
-    page.locator("#generate-prompt").get_by_role("textbox").fill("Moscow, ")
-    set_number(page, "length", 30)
-    set_number(page, "seed", 4)
-    page.locator("#generate-button").click()
-    wait_for_pieces(page, "generated", shown_pieces("Moscow, ", expected))
-    wait_for_rows(page, "trace", len(expected["steps"]))
+    generate_on_page(page, "Moscow, ", expected, length=30, seed=4)
     colours = page.eval_on_selector_all("#generated .token.highlighted", "tokens => tokens.map(t => t.style.backgroundColor)")
     assert colours == [next(c for low, c in BAND_COLOURS if s["prob"] >= low) for s in expected["steps"]]
     first = expected["steps"][0]
@@ -156,9 +162,7 @@ def test_generate_shows_coloured_text_probabilities_and_greedy(open_app, client,
     greedy = client.predict("Moscow, ", 1.0, 30, "Greedy", 4, 5, api_name="/generate")
     page.locator("#decoding").get_by_text("Greedy").click()
     expect(page.locator("#temperature input[type=range]")).to_be_disabled()
-    page.locator("#generate-button").click()
-    wait_for_pieces(page, "generated", shown_pieces("Moscow, ", greedy))
-    wait_for_rows(page, "trace", len(greedy["steps"]))
+    generate_on_page(page, "Moscow, ", greedy)
     assert f"{100 * greedy['steps'][0]['prob']:.1f}%" in page.locator("#trace").inner_text()
     screenshot(page, f"{size}-generate-greedy")
 
@@ -255,12 +259,7 @@ def test_the_word_model_generates_compares_with_characters_and_steps(open_app, c
     open_tab(page, "About the model")
     wait_for_text(page, "card", "word level")
     open_tab(page, "Generate")
-    page.locator("#generate-prompt").get_by_role("textbox").fill("Oil prices ")
-    set_number(page, "length", 6)
-    set_number(page, "top-k", 3)
-    page.locator("#generate-button").click()
-    wait_for_pieces(page, "generated", shown_pieces("Oil prices ", expected))
-    wait_for_rows(page, "trace", len(expected["steps"]))
+    generate_on_page(page, "Oil prices ", expected, length=6, **{"top-k": 3})
     assert re.search(r"\bword\b", page.locator("#trace").inner_text())
     screenshot(page, "desktop-word-model")
 
