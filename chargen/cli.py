@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from .errors import ChargenError
+from .vocab import NORMALIZATIONS
 
 
 def _add_decoding(p):
@@ -33,7 +34,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dropout", type=float)
     p.add_argument("--fields", default="title", help="what a training example is: title, description, or title,description")
     p.add_argument("--extra", default="", help="extra text fed after a separate start id, e.g. description")
-    p.add_argument("--normalization", choices=["none", "clean"], default="none", help="clean undoes AG News' HTML debris")
+    p.add_argument("--normalization", choices=list(NORMALIZATIONS), default="none",
+                   help="clean undoes AG News' HTML debris; clean-lower also lower-cases")
     p.add_argument("--vocab-size", type=int, help="keep the most frequent tokens (word level)")
     p.add_argument("--min-count", type=int, default=1)
     p.add_argument("--max-len", type=int, default=None, help="tokens kept per example")

@@ -8,6 +8,7 @@ rank, the entropy, and the top-k alternatives. Randomness comes only from a
 """
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from .fast import FastModel
 
 MAX_PROMPT_CHARS = 2_000
 MAX_LENGTH = 5_000
-TRACE_CHUNK = 256  # steps of full distributions held before they are summarized
+TRACE_CHUNK = 256  # steps of full distributions held before they are summarized ...
+TRACE_VALUES = 2**20  # ... and at most this many probabilities (rows x steps x vocabulary)
 LESSON_TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
 
 
@@ -108,6 +110,7 @@ class Generator:
         self.name = name
         self.known_words = known_words  # lower-cased words of the training text (may be empty)
         self.fast = FastModel(model, card["architecture"])
+        self._token_array = np.array(vocab.tokens, dtype=object)
 
     def _prompt_ids(self, prompt):
         if not isinstance(prompt, str):
@@ -144,83 +147,90 @@ class Generator:
         ids, unknown = self._prompt_ids(prompt)
         rows, size = len(temperatures), len(self.vocab)
         out_bias = self._out_bias(stop_at_end)
-        noise_scale = np.array([0.0 if t is None else t for t in temperatures])[:, None, None]
+        noise_scale = np.array([0.0 if t is None else t for t in temperatures])[:, None]
         rng = np.random.default_rng(seed)  # every row draws the same noise: row i == generate(seed)
         eos = self.vocab.eos
+        # Full distributions are held for a chunk of steps, then summarized: memory stays
+        # bounded for long runs, many rows and large (word) vocabularies.
+        chunk_steps = max(1, min(TRACE_CHUNK, TRACE_VALUES // (rows * size)))
 
         # Every row reads the same prompt: read it once, then give each row a copy of the state.
         logits, state = self.fast.read(ids, batch=1, out_bias=out_bias)
         logits = np.repeat(logits, rows, axis=0)
         state = [tuple(np.repeat(part, rows, axis=0) for part in layer) for layer in state]
-        chosen = np.zeros((length, rows), dtype=np.int64)
-        history = np.zeros((min(length, TRACE_CHUNK), rows, size))  # logits, summarized every chunk
-        summaries = [[] for _ in range(rows)]
+        history, chosen, summaries = [], [], []  # this chunk's logits and choices; the chunks' summaries
         n_steps = np.full(rows, length)
         finished = np.zeros(rows, dtype=bool)
         for t in range(length):
-            i = t % TRACE_CHUNK
-            if i == 0:
-                chunk = min(TRACE_CHUNK, length - t)
-                scaled_noise = noise_scale * sampling.gumbel_noise(rng, chunk, size)[None]
-            history[i] = logits
-            step_ids = chosen[t] = sampling.gumbel_choice(logits, scaled_noise[:, i])
+            i = t % chunk_steps
+            if i == 0:  # (step, row, vocabulary), float32 like the logits: each step adds one contiguous block
+                noise = sampling.gumbel_noise(rng, min(chunk_steps, length - t), size)
+                scaled_noise = (noise[:, None] * noise_scale).astype(np.float32)
+            step_ids = sampling.gumbel_choice(logits, scaled_noise[i])
+            history.append(logits)
+            chosen.append(step_ids)
             last = t == length - 1
             if stop_at_end and eos in step_ids.tolist():
                 newly = (step_ids == eos) & ~finished
                 n_steps[newly] = t + 1
                 finished |= newly
                 last = last or finished.all()
-            if last or i == TRACE_CHUNK - 1:
-                # Summarize the chunk now so memory stays bounded for long runs over large vocabularies.
-                begin = t - i
-                for r in range(rows):
-                    n = min(t + 1, n_steps[r]) - begin
-                    if n > 0:
-                        summaries[r].append(self._summarize(history[:n, r], chosen[begin : begin + n, r], temperatures[r], top_k))
+            if last or i == chunk_steps - 1:
+                summaries.append(self._summarize(np.stack(history), np.stack(chosen), temperatures, top_k))
+                history, chosen = [], []
             if last:
                 break
             logits, state = self.fast.logits(step_ids, state, out_bias)
 
         prompt_text = self.prompt_text(prompt)
+        trace = {key: np.concatenate([s[key] for s in summaries], axis=1) for key in summaries[0]} if summaries else {}
         return [
-            self._steps_to_generation(prompt, prompt_text, summaries[r], temperatures[r], seed, unknown)
+            self._generation(prompt, prompt_text, {key: v[r, : n_steps[r]] for key, v in trace.items()},
+                             temperatures[r], seed, unknown)
             for r in range(rows)
         ]
 
-    def _summarize(self, logits, ids, temperature, top_k):
-        """Per-step trace arrays for one row's run of steps, vectorized over the steps."""
-        p1 = sampling.softmax(logits)
-        p_t = p1 if temperature is None else sampling.apply_temperature(p1, temperature)
-        rows = np.arange(len(ids))
-        k = min(top_k, int((p1[0] > 0).sum()))
-        top = sampling.top_k(p1, k) if k else np.zeros((len(ids), 0), dtype=np.int64)
+    def _summarize(self, logits, ids, temperatures, top_k):
+        """Trace arrays, shaped (row, step, ...), for ``logits`` (step, row, vocabulary) and the
+        chosen ``ids`` (step, row): vectorized over steps and rows alike."""
+        p1 = sampling.softmax(logits.swapaxes(0, 1))
+        ids = ids.T
+        p_t = p1
+        tempered = [r for r, t in enumerate(temperatures) if t not in (None, 1.0)]  # greedy: p_T is p at T = 1
+        if tempered:
+            p_t = p1.copy()
+            p_t[tempered] = sampling.apply_temperature(p1[tempered], [temperatures[r] for r in tempered])
+        k = min(top_k, int((p1[0, 0] > 0).sum()))
+        top = sampling.top_k(p1, k) if k else np.zeros((*ids.shape, 0), dtype=np.int64)
+        chosen = ids[..., None]
+        entropy_t1 = sampling.entropy_bits(p1)
         return dict(
-            ids=ids.copy(), prob=p_t[rows, ids], prob_t1=p1[rows, ids], rank=sampling.rank(p1, ids),
-            entropy=sampling.entropy_bits(p_t), entropy_t1=sampling.entropy_bits(p1),
-            top=top, top_t1=np.take_along_axis(p1, top, axis=1), top_t=np.take_along_axis(p_t, top, axis=1),
+            ids=ids, prob=np.take_along_axis(p_t, chosen, -1)[..., 0], prob_t1=np.take_along_axis(p1, chosen, -1)[..., 0],
+            rank=sampling.rank(p1, ids), entropy=sampling.entropy_bits(p_t) if tempered else entropy_t1,
+            entropy_t1=entropy_t1,
+            top=top, top_t1=np.take_along_axis(p1, top, -1), top_t=np.take_along_axis(p_t, top, -1),
         )
 
-    def _steps(self, summaries, after: str) -> tuple[list[Step], str]:
-        """Step records from summaries; ``after`` is the text they follow (for word spacing)."""
-        tokens = self.vocab.tokens
-        steps, text = [], after
-        for s in summaries:
-            columns = {k: v.tolist() for k, v in s.items()}  # plain Python values, converted once
-            for i, token_id in enumerate(columns["ids"]):
-                end = token_id == self.vocab.eos
-                piece = "" if end else self.vocab.join([tokens[token_id]], after=text)
-                text += piece
-                steps.append(Step(
-                    token=tokens[token_id], id=token_id, text=piece,
-                    prob=columns["prob"][i], prob_t1=columns["prob_t1"][i], rank=columns["rank"][i],
-                    entropy=columns["entropy"][i], entropy_t1=columns["entropy_t1"][i],
-                    top=[(tokens[j], a, b) for j, a, b in zip(columns["top"][i], columns["top_t1"][i], columns["top_t"][i])],
-                    end=end,
-                ))
-        return steps, text[len(after):]
+    def _steps(self, trace: dict, after: str) -> tuple[list[Step], str]:
+        """One row's step records from its trace arrays; ``after`` is the text they follow
+        (for word spacing). Returns the steps and the text they add."""
+        if not trace or not len(trace["ids"]):
+            return [], ""
+        tokens, eos = self.vocab.tokens, self.vocab.eos
+        ids = trace["ids"].tolist()
+        names = [tokens[i] for i in ids]
+        ended = ids[-1] == eos  # the end can only be the last step
+        pieces = self.vocab.pieces(names[: len(names) - ended], after) + [""] * ended
+        top_names = self._token_array[trace["top"]].tolist()  # one lookup for every step's alternatives
+        tops = [list(zip(*top)) for top in zip(top_names, trace["top_t1"].tolist(), trace["top_t"].tolist())]
+        columns = (names, ids, pieces, *(trace[key].tolist() for key in ("prob", "prob_t1", "rank", "entropy", "entropy_t1")),
+                   tops)
+        steps = list(itertools.starmap(Step, zip(*columns)))  # positional: the order of Step's fields
+        steps[-1].end = ended
+        return steps, "".join(pieces)
 
-    def _steps_to_generation(self, prompt, prompt_text, summaries, temperature, seed, unknown):
-        steps, text = self._steps(summaries, prompt_text)
+    def _generation(self, prompt, prompt_text, trace, temperature, seed, unknown):
+        steps, text = self._steps(trace, prompt_text)
         return Generation(
             prompt=prompt, text=text, steps=steps, temperature=temperature,
             greedy=temperature is None, seed=seed, ended=bool(steps and steps[-1].end),
@@ -287,8 +297,8 @@ class Stepper:
         if not np.isfinite(logits[0, token_id]):
             raise ChargenError(f"{self.gen.vocab.tokens[token_id]!r} is reserved and cannot be chosen")
         temperature = None if temperature is None else check_temperature(temperature)
-        summary = self.gen._summarize(logits, np.array([token_id]), temperature, self.top_k)
-        (step,), _ = self.gen._steps([summary], self._prompt_text + self.text)
+        trace = self.gen._summarize(logits[None], np.array([[token_id]]), [temperature], self.top_k)
+        (step,), _ = self.gen._steps({key: v[0] for key, v in trace.items()}, self._prompt_text + self.text)
         self.steps.append(step)
         self._frames.append(self.gen.fast.logits(np.array([token_id]), state, self._out_bias))
         return step

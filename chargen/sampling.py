@@ -13,16 +13,16 @@ import numpy as np
 def apply_temperature(probs: np.ndarray, temperature) -> np.ndarray:
     """``p_T ∝ p ** (1 / T)``.
 
-    ``temperature`` is a number, or one per row of a 2-D ``probs``. Dividing by the
+    ``temperature`` is a number, or one per row (first axis) of ``probs``. Dividing by the
     largest probability first keeps tiny T finite (the top entry stays 1); zero
     probabilities stay zero at every temperature (masked ids stay masked).
     """
     temperature = np.asarray(temperature, dtype=np.float64)
     if not np.all(np.isfinite(temperature) & (temperature > 0)):
         raise ValueError(f"temperature must be a positive finite number, not {temperature}")
-    if temperature.ndim:
-        temperature = temperature[:, None]
     probs = np.asarray(probs, dtype=np.float64)
+    if temperature.ndim:
+        temperature = temperature.reshape(-1, *[1] * (probs.ndim - 1))
     scaled = (probs / probs.max(axis=-1, keepdims=True)) ** (1.0 / temperature)
     return scaled / scaled.sum(axis=-1, keepdims=True)
 

@@ -47,7 +47,11 @@ def clean_ag_news(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
-NORMALIZATIONS = {"none": lambda text: text, "clean": clean_ag_news}
+NORMALIZATIONS = {
+    "none": lambda text: text,
+    "clean": clean_ag_news,
+    "clean-lower": lambda text: clean_ag_news(text).lower(),  # case folded: fewer distinct words, case lost
+}
 
 # Words: runs of letters/digits (with inner apostrophes, dots and dashes: "Today's",
 # "U.S.", "Tri-Nations", "1.88"), and every other non-space character on its own.
@@ -85,9 +89,13 @@ class Vocab:
     def tokenize(self, text: str) -> list[str]:
         raise NotImplementedError
 
-    def join(self, tokens: list[str], after: str = "") -> str:
-        """Text for ``tokens`` as they would follow ``after`` (the text so far)."""
+    def pieces(self, tokens: list[str], after: str = "") -> list[str]:
+        """Each token's text as it follows the tokens before it and ``after`` (the text so far)."""
         raise NotImplementedError
+
+    def join(self, tokens: list[str], after: str = "") -> str:
+        """Text for ``tokens`` as they would follow ``after``."""
+        return "".join(self.pieces(tokens, after))
 
     # -- shared behaviour ---------------------------------------------------------
     def normalize(self, text: str) -> str:
@@ -150,8 +158,8 @@ class CharVocab(Vocab):
     def _from_counts(cls, kept, left_out, normalization):
         return cls(list(RESERVED) + sorted(kept), normalization)  # a stable, readable order
 
-    def join(self, tokens, after: str = "") -> str:
-        return "".join(tokens)
+    def pieces(self, tokens, after: str = "") -> list[str]:
+        return list(tokens)
 
 
 class WordVocab(Vocab):
@@ -200,15 +208,14 @@ class WordVocab(Vocab):
     def tokenize(self, text: str) -> list[str]:
         return _WORD.findall(text)
 
-    def join(self, tokens, after: str = "") -> str:
+    def pieces(self, tokens, after: str = "") -> list[str]:
         out = []
         previous = after[-1:] if after else ""
         for token in tokens:
-            if previous and not previous.isspace() and token not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER:
-                out.append(" ")
-            out.append(token)
+            space = previous and not previous.isspace() and token not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER
+            out.append(" " + token if space else token)
             previous = token[-1]
-        return "".join(out)
+        return out
 
 
 LEVELS = {"char": CharVocab, "word": WordVocab}
