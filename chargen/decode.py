@@ -242,8 +242,8 @@ class Generator:
         return Stepper(self, prompt, top_k)
 
     def prompt_text(self, prompt: str) -> str:
-        """The prompt as the model reads it (normalized); generated text follows it directly."""
-        return self.vocab.normalize(prompt)
+        """The prompt as the page shows it (normalized, case kept); generated text follows it directly."""
+        return self.vocab.display(prompt)
 
 
 class Stepper:

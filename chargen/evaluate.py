@@ -7,7 +7,8 @@ its first character, ``p(w1) / sum of p(w) over words w starting with that
 character`` (for an out-of-vocabulary first word, <unk>'s mass joins the sum); an
 out-of-vocabulary word costs its <unk> probability plus the bits to spell it with
 the vocabulary's character unigram model (the first word's given character is
-not spelled). The difference left: a word model is told the first character and
+not spelled). A case-folded model also pays the bits to restore each title's case
+with its vocabulary's case model, the first word's first letter included. The difference left: a word model is told the first character and
 nothing of the rest of the first word, as a character model is, but it predicts
 the rest of that word in one step.
 """
@@ -65,6 +66,7 @@ def evaluate_texts(gen, texts) -> dict:
     else:
         per_title = _open_vocabulary_bits(gen, titles, bits)
         predictions = sum(len(b) for b in bits)
+    per_title = [title_bits + vocab.case_bits(text) for title_bits, text in zip(per_title, texts)]  # 0 unless case-folded
     characters = sum(len(vocab.join(tokens)) for tokens in titles)  # what a character model predicts
     total, n = float(sum(per_title)), len(per_title)
     return {

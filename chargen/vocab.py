@@ -12,6 +12,11 @@ Ids 0-3 are reserved in every vocabulary and can never be generated:
 Unknown prompt text policy (``encode_prompt`` reports what was affected):
 characters a character vocabulary lacks are dropped; words a word vocabulary
 lacks become <unk>, which the word model was trained to read.
+
+Case folding (normalization ``clean-lower``): the model reads and writes lower
+case, and the vocabulary keeps a :class:`CaseModel` of the training text, which
+restores each generated word's case and charges evaluation the bits to do so,
+so a case-folded model's bits stay comparable with a cased one's.
 """
 from __future__ import annotations
 
@@ -50,8 +55,60 @@ def clean_ag_news(text: str) -> str:
 NORMALIZATIONS = {
     "none": lambda text: text,
     "clean": clean_ag_news,
-    "clean-lower": lambda text: clean_ag_news(text).lower(),  # case folded: fewer distinct words, case lost
+    "clean-lower": lambda text: clean_ag_news(text).lower(),  # case folded: fewer distinct words
 }
+CASE_FOLDED = {"clean-lower": "clean"}  # a case-folded normalization -> the one whose case it restores
+
+
+class CaseModel:
+    """Case for case-folded tokens, counted over the training text's tokens.
+
+    ``forms`` maps a lower-cased token to the counts of its forms (``{"oil": {"Oil": 2, "oil": 1}}``).
+    Bits to restore a form: a token seen in training costs -log2 of the form's share among the
+    token's forms, with one extra count kept for a form never seen. An unseen token (or form)
+    escapes to its pattern (lower, Capitalized, UPPER, other; add-one shares over the training
+    tokens), and "other" then costs one bit per letter. Tokens without letters cost nothing.
+    Restoring writes a token's most frequent form.
+    """
+
+    def __init__(self, forms: dict[str, dict[str, int]]):
+        self.forms = forms
+        self.patterns = collections.Counter()
+        for counts in forms.values():
+            for form, n in counts.items():
+                self.patterns[self.pattern(form)] += n
+        self.total = sum(self.patterns.values())
+        self.most_frequent = {token: max(counts, key=counts.get) for token, counts in forms.items()}
+
+    @classmethod
+    def count(cls, tokens) -> "CaseModel":
+        forms = collections.defaultdict(collections.Counter)
+        for token in tokens:
+            forms[token.lower()][token] += 1
+        return cls({token: dict(counts) for token, counts in sorted(forms.items())})
+
+    @staticmethod
+    def pattern(token: str) -> str:
+        if token == token.lower():
+            return "lower"
+        if token == token.upper():
+            return "upper"
+        return "capitalized" if token == token[:1].upper() + token[1:].lower() else "other"
+
+    def bits(self, token: str) -> float:
+        if token.lower() == token.upper():
+            return 0.0
+        counts = self.forms.get(token.lower(), {})
+        seen = sum(counts.values())
+        if token in counts:
+            return -math.log2(counts[token] / (seen + 1))
+        escape = -math.log2(1 / (seen + 1))
+        pattern = self.pattern(token)
+        letters = sum(c.isalpha() for c in token) if pattern == "other" else 0
+        return escape - math.log2((self.patterns[pattern] + 1) / (self.total + 4)) + letters
+
+    def restore(self, token: str) -> str:
+        return self.most_frequent.get(token, token)
 
 # Words: runs of letters/digits (with inner apostrophes, dots and dashes: "Today's",
 # "U.S.", "Tri-Nations", "1.88"), and every other non-space character on its own.
@@ -65,7 +122,7 @@ class Vocab:
 
     level = ""
 
-    def __init__(self, tokens: list[str], normalization: str = "none"):
+    def __init__(self, tokens: list[str], normalization: str = "none", casing: dict | None = None):
         if list(tokens[: len(RESERVED)]) != list(RESERVED):
             raise ChargenError(f"vocabulary must start with the reserved tokens {RESERVED}")
         if normalization not in NORMALIZATIONS:
@@ -75,6 +132,10 @@ class Vocab:
         self.index = {t: i for i, t in enumerate(self.tokens)}
         if len(self.index) != len(self.tokens):
             raise ChargenError("vocabulary has duplicate tokens")
+        if (normalization in CASE_FOLDED) != (casing is not None):
+            raise ChargenError(f"a vocabulary with normalization {normalization!r} "
+                               f"{'needs' if casing is None else 'takes no'} case model")
+        self.casing = None if casing is None else CaseModel(casing["forms"])
 
     pad, bos, eos, unk, bot = PAD, BOS, EOS, UNK, BOT
     reserved_ids = (PAD, BOS, EOS, UNK, BOT)
@@ -101,6 +162,16 @@ class Vocab:
     def normalize(self, text: str) -> str:
         return NORMALIZATIONS[self.normalization](text)
 
+    def display(self, text: str) -> str:
+        """``text`` normalized for people: as ``normalize``, but a case-folded vocabulary keeps its case."""
+        return NORMALIZATIONS[CASE_FOLDED.get(self.normalization, self.normalization)](text)
+
+    def case_bits(self, text: str) -> float:
+        """Bits to restore ``text``'s case after case folding (0 for a vocabulary that keeps case)."""
+        if self.casing is None:
+            return 0.0
+        return sum(self.casing.bits(token) for token in self.tokenize(self.display(text)))
+
     def encode_prompt(self, text: str) -> tuple[list[int], list[str]]:
         """Ids for a prompt and the tokens the vocabulary lacked (see module doc)."""
         ids, unknown = [], []
@@ -120,7 +191,8 @@ class Vocab:
         return self.join([self.tokens[i] for i in ids if i not in self.reserved_ids])
 
     def to_dict(self) -> dict:
-        return {"level": self.level, "normalization": self.normalization, "tokens": self.tokens}
+        data = {"level": self.level, "normalization": self.normalization, "tokens": self.tokens}
+        return data if self.casing is None else {**data, "casing": {"forms": self.casing.forms}}
 
     def save(self, path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=0), encoding="utf-8")
@@ -130,7 +202,7 @@ class Vocab:
         """A vocabulary of the tokens in ``texts``, most frequent first."""
         normalize = NORMALIZATIONS[normalization]
         counts = collections.Counter()
-        probe = cls(list(RESERVED), normalization)
+        probe = cls(list(RESERVED))  # for its tokenizer
         for text in texts:
             counts.update(probe.tokenize(normalize(text)))
         ranked = [t for t, n in counts.most_common() if t not in RESERVED]
@@ -138,11 +210,15 @@ class Vocab:
         if not kept:
             raise ChargenError("cannot build a vocabulary from empty text")
         left_out = {t: counts[t] for t in ranked if t not in set(kept)}
-        return cls._from_counts(kept, left_out, normalization)
+        casing = None
+        if normalization in CASE_FOLDED:
+            cased = NORMALIZATIONS[CASE_FOLDED[normalization]]
+            casing = {"forms": CaseModel.count(t for text in texts for t in probe.tokenize(cased(text))).forms}
+        return cls._from_counts(kept, left_out, normalization, casing)
 
     @classmethod
-    def _from_counts(cls, kept, left_out, normalization):
-        return cls(list(RESERVED) + kept, normalization)
+    def _from_counts(cls, kept, left_out, normalization, casing):
+        return cls(list(RESERVED) + kept, normalization, casing)
 
 
 class CharVocab(Vocab):
@@ -155,15 +231,16 @@ class CharVocab(Vocab):
         return list(text)
 
     @classmethod
-    def _from_counts(cls, kept, left_out, normalization):
-        return cls(list(RESERVED) + sorted(kept), normalization)  # a stable, readable order
+    def _from_counts(cls, kept, left_out, normalization, casing):
+        return cls(list(RESERVED) + sorted(kept), normalization, casing)  # a stable, readable order
 
     def pieces(self, tokens, after: str = "") -> list[str]:
         return list(tokens)
 
 
 class WordVocab(Vocab):
-    """Words and punctuation as tokens, case kept; unknown words become <unk>.
+    """Words and punctuation as tokens, case kept (or folded, then restored: see the module
+    doc); unknown words become <unk>.
 
     Tokens: runs of letters and digits with inner ``' . -`` ("Today's", "U.S.",
     "Tri-Nations", "1.88"), and every other non-space character on its own.
@@ -180,8 +257,8 @@ class WordVocab(Vocab):
     _unknown_id = UNK
     UNSEEN_CHAR_BITS = 16.0  # a character the spelling model never saw: one of 65,536 code points
 
-    def __init__(self, tokens, normalization="none", spelling: dict | None = None):
-        super().__init__(tokens, normalization)
+    def __init__(self, tokens, normalization="none", spelling: dict | None = None, casing: dict | None = None):
+        super().__init__(tokens, normalization, casing)
         self.spelling = spelling or {"counts": {}, "end": 0}
         counts = self.spelling["counts"]
         total = sum(counts.values()) + self.spelling["end"] + len(counts) + 2  # add-one: each char, end, other
@@ -190,13 +267,13 @@ class WordVocab(Vocab):
         self._other_bits = -math.log2(1 / total) + self.UNSEEN_CHAR_BITS
 
     @classmethod
-    def _from_counts(cls, kept, left_out, normalization):
+    def _from_counts(cls, kept, left_out, normalization, casing):
         chars = collections.Counter()
         for token, n in left_out.items():
             for c in token:
                 chars[c] += n
         spelling = {"counts": dict(sorted(chars.items())), "end": sum(left_out.values())}
-        return cls(list(RESERVED) + kept, normalization, spelling)
+        return cls(list(RESERVED) + kept, normalization, spelling, casing)
 
     def spelling_bits(self, word: str) -> float:
         """Bits to spell ``word`` (and end it) with the character unigram model."""
@@ -213,7 +290,8 @@ class WordVocab(Vocab):
         previous = after[-1:] if after else ""
         for token in tokens:
             space = previous and not previous.isspace() and token not in _NO_SPACE_BEFORE and previous not in _NO_SPACE_AFTER
-            out.append(" " + token if space else token)
+            text = token if self.casing is None else self.casing.restore(token)
+            out.append(" " + text if space else text)
             previous = token[-1]
         return out
 
@@ -224,7 +302,7 @@ LEVELS = {"char": CharVocab, "word": WordVocab}
 def vocab_from_dict(data: dict) -> Vocab:
     try:
         extra = {"spelling": data["spelling"]} if data["level"] == "word" and "spelling" in data else {}
-        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"), **extra)
+        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"), casing=data.get("casing"), **extra)
     except (KeyError, TypeError) as e:
         raise ChargenError(f"vocabulary data is missing or malformed: {e}") from None
 

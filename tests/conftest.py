@@ -21,7 +21,8 @@ TITLES = [
 ]
 
 
-def make_bundle(directory, level="char", cell="lstm", layers=1, units=8, embedding=0, texts=TITLES, seed=0):
+def make_bundle(directory, level="char", cell="lstm", layers=1, units=8, embedding=0, texts=TITLES, seed=0,
+                normalization="none"):
     """A bundle with random weights: enough to test everything but the quality of text."""
     import keras
 
@@ -30,7 +31,7 @@ def make_bundle(directory, level="char", cell="lstm", layers=1, units=8, embeddi
     from chargen.vocab import LEVELS
 
     keras.utils.set_random_seed(seed)
-    vocab = LEVELS[level].build(texts)
+    vocab = LEVELS[level].build(texts, normalization)
     arch = architecture("lesson", cell=cell, layers=layers, units=units, embedding=embedding)
     model = build_model(len(vocab), **arch)
     bundle.save_bundle(directory, model, vocab, {"architecture": arch, "data": {"source": "tests"}, "epochs": 0})

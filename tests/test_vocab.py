@@ -1,7 +1,10 @@
+import json
+import math
+
 import pytest
 
 from chargen import ChargenError
-from chargen.vocab import RESERVED, CharVocab, WordVocab, clean_ag_news, load_vocab
+from chargen.vocab import RESERVED, CaseModel, CharVocab, WordVocab, clean_ag_news, load_vocab, vocab_from_dict
 
 
 def test_char_vocab_round_trip_and_reserved_ids(tmp_path):
@@ -35,6 +38,36 @@ def test_clean_normalization_undoes_ag_news_debris():
     assert clean_ag_news('as  quot;nuts, quot; adding') == 'as "nuts," adding'
     vocab = CharVocab.build(["Today's"], normalization="clean")
     assert vocab.decode(vocab.encode("Today #39;s")) == "Today's"
+
+
+def load_vocab_from(vocab):
+    return vocab_from_dict(json.loads(json.dumps(vocab.to_dict())))
+
+
+def test_case_folded_word_vocab_reads_lower_case_and_writes_each_words_usual_form():
+    vocab = WordVocab.build(["Oil Hits Record", "Oil's oil prices", "Oil up"], normalization="clean-lower")
+    ids, unknown = vocab.encode_prompt("OIL #39;s RECORD")
+    assert unknown == [] and [vocab.tokens[i] for i in ids] == ["oil's", "record"]
+    assert "Oil" not in vocab.index and vocab.tokens.count("oil") == 1
+    assert vocab.join(["oil", "prices", "up"]) == "Oil prices up"  # "Oil" twice, "oil" once
+    assert vocab.display("OIL #39;s") == "OIL's"  # a prompt is shown as typed (cleaned)
+    assert vocab.case_bits("Oil prices") == pytest.approx(1.0 + 1.0)  # 2 of 3 (+1 unseen); 1 of 1 (+1)
+    assert load_vocab_from(vocab) == vocab and load_vocab_from(vocab).join(["oil"]) == "Oil"
+    with pytest.raises(ChargenError, match="needs case model"):
+        WordVocab(vocab.tokens, "clean-lower")
+
+
+def test_case_model_bits_on_a_hand_checkable_corpus():
+    # "oil" seen 3 times: "Oil" twice, "oil" once; one extra count is kept for an unseen form.
+    model = CaseModel.count(["Oil", "up", "Oil", "oil", "US", "5"])
+    assert model.bits("Oil") == pytest.approx(1.0)  # 2 of 4
+    assert model.bits("oil") == pytest.approx(2.0)  # 1 of 4
+    assert model.bits("5") == 0.0  # nothing to case
+    # "OIL": an unseen form escapes (1 of 4) to its pattern, UPPER: (1 + 1) of (6 tokens + 4).
+    assert model.bits("OIL") == pytest.approx(2.0 + math.log2(10 / 2))
+    # "gAs": a token never seen, an odd pattern (0 + 1 of 10), then one bit for each of its 3 letters.
+    assert model.bits("gAs") == pytest.approx(math.log2(10) + 3)
+    assert model.restore("oil") == "Oil" and model.restore("gas") == "gas"
 
 
 def test_word_tokenize_keeps_punctuation_and_case_and_joins_readably():

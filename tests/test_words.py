@@ -81,6 +81,20 @@ def test_open_vocabulary_bits_by_hand(tmp_path):
     assert evaluate_texts(char_gen, ["the dog"])["predictions_per_title"] == 7
 
 
+def test_a_case_folded_word_model_reads_lower_case_writes_usual_case_and_pays_for_case(tmp_path):
+    texts = ["Oil Prices Rise", "Oil prices fall", "OIL up", "Rain stops play"]
+    gen = chargen.load(make_bundle(tmp_path / "folded", level="word", texts=texts, normalization="clean-lower"))
+    assert all(token == token.lower() for token in gen.vocab.tokens)
+    assert gen.prompt_text("OIL PRICES ") == "OIL PRICES "  # shown as typed; read as "oil prices "
+    out = gen.generate("OIL PRICES ", length=30, seed=0, stop_at_end=False)
+    assert [s.text.strip() for s in out.steps] == [gen.vocab.casing.restore(s.token) for s in out.steps]
+    assert gen.vocab.casing.restore("oil") == "Oil" and gen.vocab.casing.restore("prices") in ("Prices", "prices")
+    # the model reads both titles as "oil prices": they differ only by the bits to restore their case
+    usual, odd = (evaluate_texts(gen, [t])["bits_per_title"] for t in ("Oil prices", "oIL PRICES"))
+    case_usual, case_odd = gen.vocab.case_bits("Oil prices"), gen.vocab.case_bits("oIL PRICES")
+    assert case_odd > case_usual > 0 and odd - usual == pytest.approx(case_odd - case_usual, abs=1e-3)
+
+
 def test_a_prompt_ending_in_a_space_is_followed_without_a_double_space(word_gen):
     out = word_gen.generate("Oil prices ", length=3, seed=0, stop_at_end=False)
     assert not out.text.startswith(" ")
