@@ -10,7 +10,6 @@ Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
 """
 import argparse
-import dataclasses
 import math
 import os
 import random
@@ -576,7 +575,7 @@ def generate(
     return {
         "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
         "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
-        "steps": [dataclasses.asdict(s) for s in out.steps],
+        "steps": [s.as_dict() for s in out.steps],
     }
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import multiprocessing
 import threading
 
@@ -21,6 +22,7 @@ def test_generate_shape_of_a_result(gen):
             assert s.top[s.rank - 1][0] == s.token
     if out.ended:
         assert out.steps[-1].end and out.steps[-1].token == "<eos>" and not any(s.end for s in out.steps[:-1])
+    assert [s.as_dict() for s in out.steps] == [dataclasses.asdict(s) for s in out.steps]
 
 
 def test_step_probabilities_follow_the_temperature_law(gen):
