@@ -72,7 +72,10 @@ class FastModel:
         new_state = []
         x = None
         for i, (kernel, recurrent, input_bias, recurrent_bias) in enumerate(self.layers):
-            projected = kernel[ids] if i == 0 else x @ kernel + input_bias
+            if i:
+                projected = x @ kernel + input_bias
+            else:  # one row: a view, about 1 µs cheaper than a gather
+                projected = kernel[ids[0], None] if len(ids) == 1 else kernel[ids]
             if self.cell == "lstm":  # in place where it can be: at these sizes each NumPy call counts
                 h, c = state[i]
                 a = h @ recurrent

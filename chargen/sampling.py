@@ -53,9 +53,10 @@ def gumbel_noise(rng: np.random.Generator, steps: int, size: int) -> np.ndarray:
     """Standard Gumbel noise for ``steps`` draws over ``size`` ids.
 
     Drawn row by row from ``rng``'s stream, so the first n rows are the same
-    whatever ``steps`` is: a longer generation extends a shorter one.
+    whatever ``steps`` is: a longer generation extends a shorter one. ``-log E`` of a
+    standard exponential ``E`` is standard Gumbel, and half the cost of ``rng.gumbel``.
     """
-    return rng.gumbel(size=(steps, size))
+    return -np.log(rng.standard_exponential(size=(steps, size)))
 
 
 def gumbel_choice(logits: np.ndarray, scaled_noise: np.ndarray) -> np.ndarray:
