@@ -8,8 +8,10 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter is not for users
-# Decoding multiplies one row by a matrix per step: BLAS threads only add synchronisation
-# (on a busy 2-core machine a step went from 0.2 ms to 40 ms). Takes effect when chargen is
+# Decoding multiplies one row by a matrix per step. A second BLAS thread speeds the default
+# model's 384-wide steps by 1.6x on an idle 2-core machine, but slows every step once the
+# other core is busy (lesson model: 22,000 -> 15,000 chars/s beside a training run; an earlier
+# busy spell took a step from 0.2 ms to 40 ms), so one thread. Takes effect when chargen is
 # imported before NumPy; app.py sets it first thing.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
