@@ -117,8 +117,8 @@ def bench_decoding(gen, size) -> dict:
 def bench_compare(gen, size) -> dict:
     """The lesson's five temperatures: one batched ``compare`` against five ``generate``
     calls (same seed, so the same five texts), 100 characters at most. Twice: stopping
-    at the end of each title (as the app does; a batch runs until its longest row
-    ends) and 100 characters each."""
+    at the end of each title (as the app does; a row that ends leaves the batch) and
+    100 characters each."""
     result = {}
     for name, stop_at_end in (("to_end", True), ("fixed_100", False)):
         decoding = dict(length=100, seed=0, stop_at_end=stop_at_end)

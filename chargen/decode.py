@@ -165,6 +165,7 @@ class Generator:
         history, chosen, summaries = [], [], []  # this chunk's logits and choices; the chunks' summaries
         n_steps = np.full(rows, length)
         finished = np.zeros(rows, dtype=bool)
+        running = None  # once some rows have ended: the indices of the others, whose state is kept
         for t in range(length):
             i = t % chunk_steps
             if i == 0:  # (step, row, vocabulary), float32 like the logits: each step adds one contiguous block
@@ -179,12 +180,21 @@ class Generator:
                 n_steps[newly] = t + 1
                 finished |= newly
                 last = last or finished.all()
+                if newly.any() and not last:  # ended rows leave the batch: their steps would be cut off
+                    keep = ~finished if running is None else ~finished[running]
+                    running = np.flatnonzero(~finished)
+                    state = [tuple(part[keep] for part in layer) for layer in state]
             if last or i == chunk_steps - 1:
                 summaries.append(self._summarize(np.stack(history), np.stack(chosen), temperatures, top_k))
                 history, chosen = [], []
             if last:
                 break
-            logits, state = self.fast.logits(step_ids, state, out_bias)
+            if running is None:
+                logits, state = self.fast.logits(step_ids, state, out_bias)
+            else:  # ended rows keep stale logits: what they draw from them is cut off
+                running_logits, state = self.fast.logits(step_ids[running], state, out_bias)
+                logits = logits.copy()
+                logits[running] = running_logits
 
         prompt_text = self.prompt_text(prompt)
         trace = {key: np.concatenate([s[key] for s in summaries], axis=1) for key in summaries[0]} if summaries else {}

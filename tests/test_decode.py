@@ -102,6 +102,25 @@ def test_reserved_ids_are_never_emitted(gen, temperature):
         assert not {s.id for s in out.steps} & reserved
 
 
+def test_rows_that_end_leave_the_batch(gen, monkeypatch):
+    temperatures = [None, 0.02, 0.1, 1.0, 10.0]  # this random model's rows end at 300 (never), 123, 44, 30, 30
+    calls = []
+    original = gen.fast.logits
+
+    def counting(ids, state, out_bias=None):
+        calls.append(len(ids))
+        return original(ids, state, out_bias)
+
+    monkeypatch.setattr(gen.fast, "logits", counting)
+    rows = gen.compare("Oil ", temperatures, length=300, seed=3)
+    lengths = [len(r.steps) for r in rows]
+    assert len(set(lengths)) > 2  # the rows end at different steps
+    step_calls = calls[1 + len("Oil ") :]  # after <bos> and the prompt
+    assert step_calls == sorted(step_calls, reverse=True) and sum(step_calls) == sum(n - 1 for n in lengths)
+    for t, row in zip(temperatures, rows):
+        assert row.text == gen.generate("Oil ", length=300, temperature=t or 1.0, greedy=t is None, seed=3).text
+
+
 def test_the_prompt_is_read_once_and_each_step_feeds_one_token(gen, monkeypatch):
     calls = []
     original = gen.fast.logits
