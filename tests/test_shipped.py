@@ -28,3 +28,13 @@ def test_weights_stay_small():
     files = [p for p in WEIGHTS_DIR.rglob("*") if p.is_file()]
     assert sum(p.stat().st_size for p in files) <= 20 * 10**6
     assert all(p.stat().st_size < 10 * 10**6 for p in files)
+
+
+@pytest.mark.skipif("words" not in chargen.shipped_names(), reason="no word bundle shipped")
+def test_the_shipped_word_model_writes_whole_words():
+    gen = chargen.load("words")
+    out = gen.generate("President ", temperature=0.8, seed=0)
+    words = [s.token for s in out.steps if not s.end]
+    assert words and all(gen.vocab.index[w] not in gen.vocab.reserved_ids for w in words)
+    assert out.text == gen.vocab.join(words, after="President ")
+    assert out.text.strip() and not out.text.startswith(" ")  # the prompt's space is not doubled
