@@ -2,12 +2,17 @@
 
     python weights/build.py ship /work/runs/default default --test ../shared/data/ag_news/test.csv.gz
     python weights/build.py ship /work/runs/words9000 words --test ../shared/data/ag_news/test.csv.gz --float16
+    python weights/build.py averages /work/runs/default CHECKPOINT.keras ...
+    python weights/build.py ship /work/runs/default default --test ... --average CHECKPOINT.keras ...
     python weights/build.py readme
 
 `ship` copies the run's best epoch (weights without optimizer state, vocabulary, card,
 known words), measures bits on the test titles and the decoding speed, and records
-both in the card. `readme` regenerates the table and the samples between the markers
-of weights/README.md from the shipped cards and from seeded generations.
+both in the card. With `--average`, the shipped weights are the mean of those
+checkpoints' weights instead (checkpoint averaging); `averages` measures, on the run's
+validation titles, the mean of the last 1, 2, ... of them, to choose how many.
+`readme` regenerates the table and the samples between the markers of
+weights/README.md from the shipped cards and from seeded generations.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,10 +49,29 @@ def decoding_speed(gen, repeats=30) -> float:
     return statistics.median(rates)
 
 
-def ship(run: Path, name: str, test: str, float16: bool = False) -> None:
+def averaged(gen, checkpoints: list[Path]):
+    """``gen``'s model with the mean of the checkpoints' weights, and its validation bits per char."""
+    weights = [bundle.load_keras_model(Path(c)).get_weights() for c in checkpoints]
+    gen.model.set_weights([np.mean(layer, axis=0) for layer in zip(*weights)])
+    gen = chargen.Generator(gen.model, gen.vocab, gen.card, gen.name, gen.known_words)  # a fresh NumPy step
+    _, val_rows = card_split(gen.card["data"])
+    return gen, evaluate_texts(gen, field_texts(val_rows, ("title",)))["bpc"]
+
+
+def averages(run: Path, checkpoints: list[Path]) -> None:
+    for k in range(1, len(checkpoints) + 1):
+        _, val_bpc = averaged(chargen.load(run), checkpoints[-k:])
+        print(f"mean of the last {k} ({', '.join(c.name for c in checkpoints[-k:])}): {val_bpc:.4f} validation bits/char",
+              flush=True)
+
+
+def ship(run: Path, name: str, test: str, float16: bool = False, average: list[Path] = ()) -> None:
     gen = chargen.load(run)
     target = WEIGHTS / name
     card = {k: v for k, v in gen.card.items() if k not in ("format_version", "level", "name")}
+    if average:
+        gen, card["val_bpc"] = averaged(gen, average)
+        card["averaged_checkpoints"] = [c.name for c in average]
     bundle.save_bundle(target, gen.model, gen.vocab, card, float16=float16)
     if (run / bundle.WORDS_FILE).exists():
         shutil.copy(run / bundle.WORDS_FILE, target / bundle.WORDS_FILE)
@@ -85,8 +111,11 @@ def readme() -> None:
         c, a = gen.card, gen.card["architecture"]
         arch = f"{a['layers']}×{a['cell'].upper()} {a['units']}, " + (f"embedding {a['embedding']}" if a["embedding"] else "one-hot")
         data = "titles" + (" + descriptions" if c["data"].get("extra") else "") + f", {c['data']['normalization']}"
+        epochs = f"{c.get('best_epoch', c['epochs'])} of {c['epochs']}"
+        if "averaged_checkpoints" in c:
+            epochs += f" (weights: the mean of the last {len(c['averaged_checkpoints'])})"
         rows.append(f"| `{name}` | {gen.vocab.level} | {arch}, dropout {a['dropout']} | {c['parameters']:,} | {data} | "
-                    f"{c.get('best_epoch', c['epochs'])} of {c['epochs']} | {c['training_seconds'] / 60:.0f} min | "
+                    f"{epochs} | {c['training_seconds'] / 60:.0f} min | "
                     f"{c.get('val_bpc', float('nan')):.3f}{' per word' if gen.vocab.level == 'word' else ''} | "
                     f"{c.get('test_bpc', float('nan')):.3f} | "
                     f"{c.get('test_bits_per_title', float('nan')):.1f} | {c.get('decoding_chars_per_second', 0):,} |")
@@ -109,9 +138,18 @@ def main() -> None:
     p.add_argument("name")
     p.add_argument("--test", required=True)
     p.add_argument("--float16", action="store_true", help="store the embedding and output layers at half size")
+    p.add_argument("--average", nargs="+", type=Path, default=(), help="ship the mean of these checkpoints' weights")
+    p = sub.add_parser("averages")
+    p.add_argument("run", type=Path)
+    p.add_argument("checkpoints", nargs="+", type=Path, help="oldest first")
     sub.add_parser("readme")
     args = parser.parse_args()
-    ship(args.run, args.name, args.test, args.float16) if args.command == "ship" else readme()
+    if args.command == "ship":
+        ship(args.run, args.name, args.test, args.float16, args.average)
+    elif args.command == "averages":
+        averages(args.run, args.checkpoints)
+    else:
+        readme()
 
 
 if __name__ == "__main__":
