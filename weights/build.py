@@ -113,7 +113,7 @@ def readme() -> None:
         data = "titles" + (" + descriptions" if c["data"].get("extra") else "") + f", {c['data']['normalization']}"
         epochs = f"{c.get('best_epoch', c['epochs'])} of {c['epochs']}"
         if "averaged_checkpoints" in c:
-            epochs += f" (weights: the mean of the last {len(c['averaged_checkpoints'])})"
+            epochs += f" (weights: the mean of {', '.join(Path(n).stem for n in c['averaged_checkpoints'])})"
         rows.append(f"| `{name}` | {gen.vocab.level} | {arch}, dropout {a['dropout']} | {c['parameters']:,} | {data} | "
                     f"{epochs} | {c['training_seconds'] / 60:.0f} min | "
                     f"{c.get('val_bpc', float('nan')):.3f}{' per word' if gen.vocab.level == 'word' else ''} | "
