@@ -102,16 +102,22 @@ def test_reserved_ids_are_never_emitted(gen, temperature):
         assert not {s.id for s in out.steps} & reserved
 
 
-def test_rows_that_end_leave_the_batch(gen, monkeypatch):
-    temperatures = [None, 0.02, 0.1, 1.0, 10.0]  # this random model's rows end at 300 (never), 123, 44, 30, 30
-    calls = []
+@pytest.fixture
+def calls(gen, monkeypatch):
+    """The batch size of every step the model runs (the prompt's steps included)."""
+    sizes = []
     original = gen.fast.logits
 
     def counting(ids, state, out_bias=None):
-        calls.append(len(ids))
+        sizes.append(len(ids))
         return original(ids, state, out_bias)
 
     monkeypatch.setattr(gen.fast, "logits", counting)
+    return sizes
+
+
+def test_rows_that_end_leave_the_batch(gen, calls):
+    temperatures = [None, 0.02, 0.1, 1.0, 10.0]  # this random model's rows end at 300 (never), 123, 44, 30, 30
     rows = gen.compare("Oil ", temperatures, length=300, seed=3)
     lengths = [len(r.steps) for r in rows]
     assert len(set(lengths)) > 2  # the rows end at different steps
@@ -121,15 +127,7 @@ def test_rows_that_end_leave_the_batch(gen, monkeypatch):
         assert row.text == gen.generate("Oil ", length=300, temperature=t or 1.0, greedy=t is None, seed=3).text
 
 
-def test_the_prompt_is_read_once_and_each_step_feeds_one_token(gen, monkeypatch):
-    calls = []
-    original = gen.fast.logits
-
-    def counting(ids, state, out_bias=None):
-        calls.append(len(ids))
-        return original(ids, state, out_bias)
-
-    monkeypatch.setattr(gen.fast, "logits", counting)
+def test_the_prompt_is_read_once_and_each_step_feeds_one_token(gen, calls):
     out = gen.generate("Oil prices", length=40, seed=0, stop_at_end=False)
     # <bos> + 10 prompt characters, then one call per generated character but the last
     assert len(calls) == 1 + len("Oil prices") + len(out.steps) - 1
