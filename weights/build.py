@@ -49,18 +49,27 @@ def decoding_speed(gen, repeats=30) -> float:
     return statistics.median(rates)
 
 
-def averaged(gen, checkpoints: list[Path]):
-    """``gen``'s model with the mean of the checkpoints' weights, and its validation bits per char."""
-    weights = [bundle.load_keras_model(Path(c)).get_weights() for c in checkpoints]
+def checkpoint_weights(checkpoints: list[Path]) -> list[list[np.ndarray]]:
+    return [bundle.load_keras_model(Path(c)).get_weights() for c in checkpoints]
+
+
+def validation_titles(gen) -> list[str]:
+    _, val_rows = card_split(gen.card["data"])
+    return field_texts(val_rows, ("title",))
+
+
+def averaged(gen, weights: list[list[np.ndarray]], titles: list[str]):
+    """``gen``'s model with the mean of these checkpoints' weights, and its bits per char on ``titles``."""
     gen.model.set_weights([np.mean(layer, axis=0) for layer in zip(*weights)])
     gen = chargen.Generator(gen.model, gen.vocab, gen.card, gen.name, gen.known_words)  # a fresh NumPy step
-    _, val_rows = card_split(gen.card["data"])
-    return gen, evaluate_texts(gen, field_texts(val_rows, ("title",)))["bpc"]
+    return gen, evaluate_texts(gen, titles)["bpc"]
 
 
 def averages(run: Path, checkpoints: list[Path]) -> None:
+    gen, weights = chargen.load(run), checkpoint_weights(checkpoints)  # each file read once
+    titles = validation_titles(gen)
     for k in range(1, len(checkpoints) + 1):
-        _, val_bpc = averaged(chargen.load(run), checkpoints[-k:])
+        _, val_bpc = averaged(gen, weights[-k:], titles)
         print(f"mean of the last {k} ({', '.join(c.name for c in checkpoints[-k:])}): {val_bpc:.4f} validation bits/char",
               flush=True)
 
@@ -70,7 +79,7 @@ def ship(run: Path, name: str, test: str, float16: bool = False, average: list[P
     target = WEIGHTS / name
     card = {k: v for k, v in gen.card.items() if k not in ("format_version", "level", "name")}
     if average:
-        gen, card["val_bpc"] = averaged(gen, average)
+        gen, card["val_bpc"] = averaged(gen, checkpoint_weights(average), validation_titles(gen))
         card["averaged_checkpoints"] = [c.name for c in average]
     bundle.save_bundle(target, gen.model, gen.vocab, card, float16=float16)
     if (run / bundle.WORDS_FILE).exists():
