@@ -216,14 +216,15 @@ class Generator:
             p_t[tempered] = sampling.apply_temperature(p1[tempered], [temperatures[r] for r in tempered])
         k = min(top_k, int((p1[0, 0] > 0).sum()))
         top = sampling.top_k(p1, k) if k else np.zeros((*ids.shape, 0), dtype=np.int64)
-        chosen = ids[..., None]
-        entropy_t1 = sampling.entropy_bits(p1)
-        return dict(
-            ids=ids, prob=np.take_along_axis(p_t, chosen, -1)[..., 0], prob_t1=np.take_along_axis(p1, chosen, -1)[..., 0],
-            rank=sampling.rank(p1, ids), entropy=sampling.entropy_bits(p_t) if tempered else entropy_t1,
-            entropy_t1=entropy_t1,
-            top=top, top_t1=np.take_along_axis(p1, top, -1), top_t=np.take_along_axis(p_t, top, -1),
-        )
+        def at_t1_and_t(fn):  # fn of p at T = 1 and at T: computed once where no row is tempered
+            at_t1 = fn(p1)
+            return at_t1, (fn(p_t) if tempered else at_t1)
+
+        prob_t1, prob = at_t1_and_t(lambda p: np.take_along_axis(p, ids[..., None], -1)[..., 0])
+        entropy_t1, entropy = at_t1_and_t(sampling.entropy_bits)
+        top_t1, top_t = at_t1_and_t(lambda p: np.take_along_axis(p, top, -1))
+        return dict(ids=ids, prob=prob, prob_t1=prob_t1, rank=sampling.rank(p1, ids), entropy=entropy,
+                    entropy_t1=entropy_t1, top=top, top_t1=top_t1, top_t=top_t)
 
     def _steps(self, trace: dict, after: str) -> tuple[list[Step], str]:
         """One row's step records from its trace arrays; ``after`` is the text they follow
