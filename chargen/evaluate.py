@@ -8,9 +8,10 @@ character`` (for an out-of-vocabulary first word, <unk>'s mass joins the sum); a
 out-of-vocabulary word costs its <unk> probability plus the bits to spell it with
 the vocabulary's character unigram model (the first word's given character is
 not spelled). A case-folded model also pays the bits to restore each title's case
-with its vocabulary's case model, the first word's first letter included. The difference left: a word model is told the first character and
-nothing of the rest of the first word, as a character model is, but it predicts
-the rest of that word in one step.
+with its vocabulary's case model, the first word's first letter included. The
+difference left: a word model is told the first character and nothing of the rest
+of the first word, as a character model is, but it predicts the rest of that word
+in one step.
 """
 from __future__ import annotations
 
