@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lr-patience", type=int, default=1, help="epochs without improvement before halving the learning rate")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--init", metavar="BUNDLE", help="fine-tune: start from this bundle's weights, vocabulary and "
+                   "architecture (e.g. on --fields title after training with --extra description)")
 
     p = sub.add_parser("evaluate", help="bits per character on held-out titles")
     p.add_argument("bundle", nargs="?", default=None)

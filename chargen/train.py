@@ -5,6 +5,10 @@ early stopping and a CSV log. The output directory is itself a loadable bundle.
     OUT/model.keras, vocab.json, card.json   the best epoch so far (a bundle)
     OUT/log.csv                              one row of metrics per epoch
     OUT/checkpoint/last.keras, state.json    the latest epoch, for --resume
+
+``--init BUNDLE`` fine-tunes: the run starts from a trained bundle's weights and keeps
+its vocabulary and architecture (e.g. a model trained on titles and descriptions, then
+on titles alone, the text it is measured on).
 """
 from __future__ import annotations
 
@@ -29,11 +33,13 @@ from .vocab import LEVELS, load_vocab
 SAMPLE_PROMPTS = ("Today ", "Moscow, ")
 SAMPLE_TEMPERATURES = (0.3, 0.8, 1.3)
 DEFAULT_LR = 2e-3
+# What a fine-tuned card keeps of the card it started from: how that model was trained.
+INIT_SUMMARY = ("data", "training", "epochs", "training_seconds", "val_bpc", "averaged_checkpoints", "initialized_from")
 LOG_FIELDS = ("epoch", "train_bpc", "val_bpc", "learning_rate", "seconds", "best")
 
 
-def _prepare(options, out: Path):
-    """Records, the validation split, the vocabulary (reused on resume) and sequences."""
+def _prepare(options, out: Path, vocab=None):
+    """Records, the validation split, the vocabulary (``vocab``, or reused on resume) and sequences."""
     records = data.read_source(options["data"])
     train_rows, val_rows = data.split_validation(records, options["val_fraction"], options["seed"])
     train_texts = data.field_texts(train_rows, options["fields"])
@@ -42,7 +48,7 @@ def _prepare(options, out: Path):
     vocab_path = out / bundle.VOCAB_FILE  # on resume, the vocabulary the run started with
     if vocab_path.exists():
         vocab = load_vocab(vocab_path)
-    else:
+    elif vocab is None:
         vocab = LEVELS[options["level"]].build(
             train_texts + extra_texts, options["normalization"], max_size=options["vocab_size"],
             min_count=options["min_count"],
@@ -77,9 +83,11 @@ def train(options: dict) -> Path:
         raise ChargenError(f"cannot create output directory {out}: {e}") from None
 
     keras.utils.set_random_seed(options["seed"])
-    vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(options, out)
-    arch = architecture(options["preset"], cell=options.get("cell"), layers=options.get("layers"),
-                        units=options.get("units"), embedding=options.get("embedding"), dropout=options.get("dropout"))
+    init = None if resume or not options.get("init") else _initial_bundle(options)
+    vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(options, out, init and init["vocab"])
+    arch = init["card"]["architecture"] if init else architecture(
+        options["preset"], cell=options.get("cell"), layers=options.get("layers"), units=options.get("units"),
+        embedding=options.get("embedding"), dropout=options.get("dropout"))
     if resume:
         state = json.loads(state_path.read_text())
         model = bundle.load_keras_model(checkpoint_dir / "last.keras", compile=True)  # with optimizer state
@@ -90,12 +98,13 @@ def train(options: dict) -> Path:
         options = {**options, "lr": float(np.asarray(model.optimizer.learning_rate))}
     else:
         options = {**options, "lr": options.get("lr") or DEFAULT_LR}
-        model = build_model(len(vocab), **arch)
+        model = init["model"] if init else build_model(len(vocab), **arch)
         _compile(model, options)
         state = {"epoch": 0, "best_val_bpc": math.inf, "best_epoch": 0, "wait": 0,
                  "learning_rate": options["lr"], "seconds": 0.0, "architecture": arch}
         vocab.save(out / bundle.VOCAB_FILE)
-        bundle.write_words(out, [vocab.normalize(t) for t in texts])
+        # A fine-tune keeps the words its starting bundle knew, so the real-word share stays comparable.
+        bundle.write_words(out, [vocab.normalize(t) for t in texts] + (init["known_words"] if init else []))
     dataset = data.make_dataset(sequences, options["batch_size"], shuffle=True, seed=options["seed"])
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters")
@@ -108,6 +117,10 @@ def train(options: dict) -> Path:
                  "normalization": vocab.normalization, "level": vocab.level},
         "training": {k: options[k] for k in ("batch_size", "lr", "optimizer", "seed", "max_len")},
     }
+    if init:
+        state["initialized_from"] = init["summary"]
+    if "initialized_from" in state:  # kept in the state, so a resumed fine-tune still says where it began
+        card["initialized_from"] = state["initialized_from"]
     monitor = _Monitor(out, vocab, card, val_sequences, state, options)
     warnings.filterwarnings("ignore", message="Your input ran out of data")  # tf.data epochs end this way
     model.fit(dataset, epochs=options["epochs"], initial_epoch=state["epoch"], callbacks=[monitor],
@@ -115,6 +128,17 @@ def train(options: dict) -> Path:
     if not (out / bundle.CARD_FILE).exists():
         raise ChargenError("training ended before any epoch finished; nothing was saved")
     return out
+
+
+def _initial_bundle(options) -> dict:
+    """The bundle ``--init`` names, loaded and checked as ``chargen.load`` does."""
+    chosen = [flag for flag in ("cell", "layers", "units", "embedding", "dropout") if options.get(flag) is not None]
+    if chosen:
+        raise ChargenError(f"--init keeps the bundle's architecture: drop --{', --'.join(chosen)}")
+    gen = bundle.load(options["init"])
+    summary = {"bundle": str(options["init"]), **{k: gen.card[k] for k in INIT_SUMMARY if k in gen.card}}
+    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "summary": summary,
+            "known_words": sorted(gen.known_words)}
 
 
 class _Monitor(keras.callbacks.Callback):

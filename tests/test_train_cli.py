@@ -137,3 +137,22 @@ def test_killed_mid_run_resumes_from_the_last_finished_epoch(corpus, tmp_path):
     assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", str(finished + 1), "--resume"]) == 0
     epochs = [int(r["epoch"]) for r in csv.DictReader(open(out / "log.csv"))]
     assert epochs[-1] == finished + 1 and epochs == sorted(set(epochs))
+
+
+def test_init_fine_tunes_from_a_bundle_keeping_its_vocabulary_and_architecture(trained, corpus, tmp_path):
+    out = tmp_path / "fine_tuned"
+    start = chargen.load(trained)
+    # A vanishing learning rate: the first epoch's validation bits must be the starting bundle's own.
+    assert main(["train", "--data", str(corpus), "--out", str(out), "--init", str(trained), "--epochs", "1",
+                 "--lr", "1e-12", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]) == 0
+    tuned = chargen.load(out)
+    assert tuned.card["architecture"] == start.card["architecture"]
+    assert tuned.vocab.tokens == start.vocab.tokens
+    assert tuned.card["val_bpc"] == pytest.approx(start.card["val_bpc"], abs=2e-3)
+    assert tuned.card["initialized_from"]["epochs"] == start.card["epochs"]
+    assert start.known_words <= tuned.known_words
+
+
+def test_init_refuses_architecture_flags(trained, corpus, tmp_path, capsys):
+    assert main(["train", "--data", str(corpus), "--out", str(tmp_path / "x"), "--init", str(trained), "--units", "16"]) == 2
+    assert "--init keeps the bundle's architecture: drop --units" in capsys.readouterr().err

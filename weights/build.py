@@ -111,6 +111,20 @@ def _between(text: str, marker: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
+def _training_summary(card: dict) -> tuple[str, str, float]:
+    """Data, epochs and training minutes of a card, a fine-tuned card's starting run included."""
+    data = "titles" + (" + descriptions" if card["data"].get("extra") else "") + f", {card['data']['normalization']}"
+    epochs = f"{card.get('best_epoch', card['epochs'])} of {card['epochs']}"
+    if "averaged_checkpoints" in card:
+        epochs += f" (weights: the mean of {', '.join(Path(n).stem for n in card['averaged_checkpoints'])})"
+    minutes = card["training_seconds"] / 60
+    if "initialized_from" in card:  # fine-tuned: first how its starting bundle was trained
+        base_data, base_epochs, base_minutes = _training_summary(card["initialized_from"])
+        data, epochs = f"{base_data}; then {data}", f"{base_epochs}; then {epochs}"
+        minutes += base_minutes
+    return data, epochs, minutes
+
+
 def readme() -> None:
     rows = ["| bundle | level | architecture | parameters | data | epochs | training | validation bits | test bits/char | test bits/title | decoding chars/s |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -119,12 +133,9 @@ def readme() -> None:
         gen = chargen.load(name)
         c, a = gen.card, gen.card["architecture"]
         arch = f"{a['layers']}×{a['cell'].upper()} {a['units']}, " + (f"embedding {a['embedding']}" if a["embedding"] else "one-hot")
-        data = "titles" + (" + descriptions" if c["data"].get("extra") else "") + f", {c['data']['normalization']}"
-        epochs = f"{c.get('best_epoch', c['epochs'])} of {c['epochs']}"
-        if "averaged_checkpoints" in c:
-            epochs += f" (weights: the mean of {', '.join(Path(n).stem for n in c['averaged_checkpoints'])})"
+        data, epochs, minutes = _training_summary(c)
         rows.append(f"| `{name}` | {gen.vocab.level} | {arch}, dropout {a['dropout']} | {c['parameters']:,} | {data} | "
-                    f"{epochs} | {c['training_seconds'] / 60:.0f} min | "
+                    f"{epochs} | {minutes:.0f} min | "
                     f"{c.get('val_bpc', float('nan')):.3f}{' per word' if gen.vocab.level == 'word' else ''} | "
                     f"{c.get('test_bpc', float('nan')):.3f} | "
                     f"{c.get('test_bits_per_title', float('nan')):.1f} | {c.get('decoding_chars_per_second', 0):,} |")
