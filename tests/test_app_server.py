@@ -88,3 +88,20 @@ def test_a_flood_beyond_the_queue_cap_is_refused_with_a_message(tmp_path):
             time.sleep(0.5)
         result = Client(url, verbose=False).predict("Oil ", 0.8, 20, "Sampled", 1, 3, model, api_name="/generate")
         assert result["seed"] == 1 and result["steps"]
+
+
+def test_new_sessions_get_the_same_configs_with_cached_signatures(monkeypatch):
+    """app.py caches constructors' signatures for Gradio's per-session configs; a Gradio that
+    no longer looks them up in gradio.blocks, or configs that differ, fail here."""
+    import inspect
+
+    import gradio.blocks
+    from gradio.state_holder import SessionState
+
+    import app
+
+    assert gradio.blocks.inspect.signature is app.component_signature
+    cached = SessionState(app.demo).config_values
+    assert app.init_signature.cache_info().currsize > 10  # one per component class
+    monkeypatch.setattr(gradio.blocks, "inspect", inspect)
+    assert SessionState(app.demo).config_values == cached
