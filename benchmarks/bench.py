@@ -9,7 +9,8 @@ kept, so that load from other work on the machine falls on both sides alike.
 
 - decoding: the lesson's loop (the whole prefix re-run every step,
   chargen.lesson.lesson_generate) against chargen's stateful decoder;
-- five temperatures: one batched ``compare`` against five ``generate`` calls;
+- five temperatures: one batched ``compare`` against five ``generate`` calls, and
+  the model's step alone, 5 rows at once against 5 one-row steps (batching's ceiling);
 - cost against length: linear (ours) against quadratic (the lesson's loop,
   measured on short lengths, then fitted and extrapolated);
 - training: chargen's tf.data pipeline against the lesson's, same titles;
@@ -135,7 +136,21 @@ def bench_compare(gen, size) -> dict:
         result[name] = {"steps": [len(o.steps) for o in batched], "batched_ms": round(seconds["batched"] * 1e3, 2),
                         "sequential_ms": round(seconds["sequential"] * 1e3, 2),
                         "ratio": round(seconds["sequential"] / seconds["batched"], 2)}
+    result["model_step"] = bench_model_step(gen.fast, size)
     return result
+
+
+def bench_model_step(fast, size) -> dict:
+    """The model's step alone (NumPy), one 5-row step against five 1-row steps: the most
+    that batching five rows can save, whatever the decoder around it does."""
+    ids, one = np.ones(5, np.int64), np.ones(1, np.int64)
+    states = fast.initial_state(5), fast.initial_state(1)
+    seconds = interleaved({
+        "five_rows": (lambda: fast.logits(ids, states[0]), 200),
+        "one_row_x5": (lambda: [fast.logits(one, states[1]) for _ in range(5)], 200),
+    }, size["compare_rounds"], size["budget_s"])
+    return {"five_rows_us": round(seconds["five_rows"] * 1e6, 1), "one_row_x5_us": round(seconds["one_row_x5"] * 1e6, 1),
+            "ratio": round(seconds["one_row_x5"] / seconds["five_rows"], 2)}
 
 
 class StepClock:
@@ -472,10 +487,16 @@ def markdown(results: dict) -> str:
                      f"prefix re-run; chargen: {d['ours_chars']} chars, top-5 trace) | {d['lesson_chars_per_s']:,.1f} | "
                      f"{d['ours_chars_per_s']:,} | {d['ratio']:,}x | {target} |")
     for name, variants in results["compare"].items():
-        for variant, d in variants.items() if "skipped" not in variants else ():
+        if "skipped" in variants:
+            continue
+        for variant in ("to_end", "fixed_100"):
+            d = variants[variant]
             length = "to the end of each title" if variant == "to_end" else "100 chars each"
             lines.append(f"| Five temperatures, {name} model, {length} (steps {d['steps']}), ms: 5 x generate vs "
                          f"1 x compare | {d['sequential_ms']:,.1f} | {d['batched_ms']:,.1f} | {d['ratio']}x | >= 3x |")
+        d = variants["model_step"]
+        lines.append(f"| Its ceiling: the {name} model's step alone, µs: five 1-row steps vs one 5-row step "
+                     f"| {d['one_row_x5_us']:,.1f} | {d['five_rows_us']:,.1f} | {d['ratio']}x | |")
     t = results["training"]
     lines.append(f"| Training, lesson preset, title chars/s ({t['titles']:,} titles; lesson: batch 8 one-hot via "
                  f"py_function; chargen: batch 64 bucketed tf.data) | {t['lesson_chars_per_s']:,} | "

@@ -49,8 +49,10 @@ def test_decoding_and_compare(which, gen, lesson_preset_gen):
     d = bench.bench_decoding(g, TINY)
     assert d["lesson_chars"] == 3 and d["lesson_chars_per_s"] > 0 and d["ours_chars_per_s"] > 0 and d["ratio"] > 0
     c = bench.bench_compare(g, TINY)
-    assert set(c) == {"to_end", "fixed_100"} and c["fixed_100"]["steps"] == [100] * 5
-    assert all(v["batched_ms"] > 0 and v["sequential_ms"] > 0 and v["ratio"] > 0 for v in c.values())
+    assert set(c) == {"to_end", "fixed_100", "model_step"} and c["fixed_100"]["steps"] == [100] * 5
+    assert all(c[v]["batched_ms"] > 0 and c[v]["sequential_ms"] > 0 and c[v]["ratio"] > 0 for v in ("to_end", "fixed_100"))
+    step = c["model_step"]
+    assert step["five_rows_us"] > 0 and step["one_row_x5_us"] > 0 and step["ratio"] > 0
 
 
 def test_scaling_fits_and_extrapolates(gen):
