@@ -55,7 +55,8 @@ def first_given_bits(fast, sequences) -> tuple[float, int]:
 
 
 def evaluate_texts(gen, texts) -> dict:
-    """``bpc``, ``bits_per_title`` and ``predictions_per_title`` of a Generator on texts."""
+    """``bpc``, ``bits_per_title`` (of which ``case_bits_per_title``) and ``predictions_per_title``
+    of a Generator on texts."""
     vocab = gen.vocab
     texts = [t for t in texts if vocab.tokenize(vocab.normalize(t))]
     sequences = to_sequences(vocab, texts)
@@ -67,12 +68,14 @@ def evaluate_texts(gen, texts) -> dict:
     else:
         per_title = _open_vocabulary_bits(gen, titles, bits)
         predictions = sum(len(b) for b in bits)
-    per_title = [title_bits + vocab.case_bits(text) for title_bits, text in zip(per_title, texts)]  # 0 unless case-folded
+    case = [vocab.case_bits(text) for text in texts]  # 0 unless case-folded
+    per_title = [title_bits + case_bits for title_bits, case_bits in zip(per_title, case)]
     characters = sum(len(vocab.join(tokens)) for tokens in titles)  # what a character model predicts
     total, n = float(sum(per_title)), len(per_title)
     return {
         "titles": n,
         "bits_per_title": round(total / n, 3),
+        "case_bits_per_title": round(sum(case) / n, 3),
         "bpc": round(total / characters, 4),
         "predictions_per_title": round(predictions / n, 2),
         "bits_per_token": round(total / predictions, 4),

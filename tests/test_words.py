@@ -93,6 +93,7 @@ def test_a_case_folded_word_model_reads_lower_case_writes_usual_case_and_pays_fo
     usual, odd = (evaluate_texts(gen, [t])["bits_per_title"] for t in ("Oil prices", "oIL PRICES"))
     case_usual, case_odd = gen.vocab.case_bits("Oil prices"), gen.vocab.case_bits("oIL PRICES")
     assert case_odd > case_usual > 0 and odd - usual == pytest.approx(case_odd - case_usual, abs=1e-3)
+    assert evaluate_texts(gen, ["oIL PRICES"])["case_bits_per_title"] == pytest.approx(case_odd, abs=1e-3)
 
 
 def test_a_prompt_ending_in_a_space_is_followed_without_a_double_space(word_gen):
