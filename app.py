@@ -10,7 +10,6 @@ Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
 """
 import argparse
-import functools
 import inspect
 import math
 import os
@@ -20,7 +19,7 @@ import threading
 import time
 import types
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -37,9 +36,7 @@ from chargen import stats  # noqa: E402
 from chargen.decode import MAX_PROMPT_CHARS  # noqa: E402
 
 
-@functools.cache
-def init_signature(init):
-    return inspect.signature(init)
+init_signature = cache(inspect.signature)
 
 
 def component_signature(obj, **options):
