@@ -1,0 +1,55 @@
+"""About the model: the bundle's card in plain words, and what temperature means."""
+from pathlib import Path
+
+import gradio as gr
+
+import chargen
+
+from .common import PAGE_EVENT, generator, refuse
+from .labels import i18n, labels
+
+
+def card_page(model, request: gr.Request):
+    """The bundle's card in plain words, and the whole card as it is on disk."""
+    words = labels(request)
+    try:
+        gen = generator(model)
+    except chargen.ChargenError as error:
+        return refuse(error, 2)
+    card, arch, data = gen.card, gen.card["architecture"], gen.card.get("data", {})
+    input_layer = words["card_embedding"].format(n=arch["embedding"]) if arch.get("embedding") else words["card_one_hot"]
+    rows = [
+        (words["card_architecture"], words["card_units"].format(
+            cell=arch["cell"].upper(), layers=arch["layers"], units=arch["units"], input=input_layer)),
+        (words["card_vocabulary"], words["card_tokens"].format(level=gen.vocab.level, n=len(gen.vocab))),
+    ]
+    if "parameters" in card:
+        rows.append((words["card_parameters"], f"{card['parameters']:,}"))
+    if "source" in data:
+        details = [" + ".join(data["fields"])] if data.get("fields") else []
+        if "train_rows" in data:
+            details.append(words["card_rows"].format(n=f"{data['train_rows']:,}"))
+        rows.append((words["card_data"], ", ".join([Path(data["source"]).name, *details])))
+    if "epochs" in card:
+        rows.append((words["card_epochs"], str(card["epochs"])))
+    if "training_seconds" in card:
+        minutes, seconds = divmod(round(card["training_seconds"]), 60)
+        rows.append((words["card_time"], words["card_minutes"].format(m=minutes, s=seconds)))
+    for key, label in (("val_bpc", "card_val"), ("test_bpc", "card_test")):
+        if key in card:
+            rows.append((words[label], f"{card[key]:.3f}"))
+    facts = "\n".join(f"- **{name}**: {value}" for name, value in rows)
+    return f"### {gen.name}\n\n{facts}", card
+
+
+def build(model_box, page_open):
+    with gr.Tab(i18n("tab_about"), id="about"):
+        with gr.Row():  # side by side on a wide screen, one above the other on a phone
+            with gr.Column(min_width=300):
+                card_text = gr.Markdown(elem_id="card")
+            with gr.Column(min_width=300):
+                gr.Markdown(i18n("about"), elem_id="about")
+        with gr.Accordion(i18n("full_card"), open=False):
+            card_json = gr.JSON(show_label=False)
+
+    gr.on([model_box.change, page_open], card_page, model_box, [card_text, card_json], **PAGE_EVENT)
