@@ -11,6 +11,7 @@ inputs give the same result).
 """
 import argparse
 import inspect
+import logging
 import os
 import sys
 import threading
@@ -27,8 +28,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see ch
 import gradio as gr  # noqa: E402
 
 from views import about, api, compare, generate, step, sweep  # noqa: E402
-from views.common import DEFAULT_MODEL, MODELS, generator  # noqa: E402
-from views.labels import i18n  # noqa: E402
+from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
+from views.labels import i18n, labels  # noqa: E402
+
+logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")  # a refused request is one line in the log
 
 
 init_signature = cache(inspect.signature)
@@ -62,32 +65,68 @@ def parse_args(argv):
     return args
 
 
+def intro(model, request: gr.Request):
+    """The page's introduction, in the model's unit (characters or words)."""
+    return labels(request, model_level(model))["intro"]
+
+
 ARGS = parse_args(sys.argv[1:] if __name__ == "__main__" else [])
 MODELS.extend(ARGS.bundles)  # before the views lay out their model choices
 
 with gr.Blocks(title="chargen: temperature") as demo:
-    with gr.Row(equal_height=True):
-        with gr.Column(scale=3):
-            gr.Markdown(i18n("title"))
-        model_box = gr.Dropdown(MODELS, value=DEFAULT_MODEL, label=i18n("model"), scale=1, elem_id="model")
-    gr.Markdown(i18n("intro"), elem_classes="intro")
+    with gr.Row(equal_height=True, elem_id="header"):
+        gr.Markdown(i18n("title"), elem_id="title")
+        model_box = gr.Dropdown(MODELS, value=DEFAULT_MODEL, label=i18n("model"), container=False,
+                                scale=0, min_width=180, elem_id="model")
+    intro_text = gr.Markdown(i18n("intro"), elem_classes="intro")
     with gr.Tabs():
         for view in (generate, compare, step, sweep, about):
             view.build(model_box, demo.load)
+    gr.on([model_box.change, demo.load], intro, model_box, intro_text, **PAGE_EVENT)
 
     gr.api(api.generate, api_name="generate")
     gr.api(api.compare, api_name="compare")
     gr.api(api.lesson_grid, api_name="lesson_grid")
 
-# Large type and strong contrast for a projector; Gradio's own fonts, so nothing loads from elsewhere.
-THEME = gr.themes.Default(primary_hue="indigo", text_size=gr.themes.sizes.text_lg)
+# Large type and strong contrast for a projector: no text under 16 px, help text dark enough for
+# WCAG AA; Gradio's own fonts (bold from the same family), so nothing loads from elsewhere.
+TEXT_SIZES = gr.themes.Size(xxs="16px", xs="16px", sm="16px", md="17px", lg="19px", xl="24px", xxl="30px")
+THEME = gr.themes.Default(
+    primary_hue="indigo", text_size=TEXT_SIZES,
+    font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 600, 700)), "ui-sans-serif", "sans-serif"],
+    font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 600, 700)), "ui-monospace", "monospace"],
+).set(body_text_color_subdued="*neutral_600", block_info_text_color="*neutral_600", block_info_text_size="*text_sm",
+      block_title_text_color="*neutral_800", block_label_text_color="*neutral_800", input_placeholder_color="*neutral_500",
+      button_secondary_text_color="*neutral_800")
 CSS = """
-.intro p { font-size: 1.15rem; }
+.intro p { font-size: 16px; margin: 0; }
+#title h1 { font-size: 24px !important; margin: 0 !important; }
+.made-by p { font-weight: 600; margin: 0; }
 /* Generated text reads as text: no gaps between the coloured pieces, large monospaced type. */
 #generated .token, #stepped .token { margin: 0; padding: 0.1em 0; border-radius: 0; }
 #generated .textfield, #stepped .textfield { gap: 0; row-gap: 0.4em; }
-#generated .text, #stepped .text { font-family: var(--font-mono); font-size: 1.6rem; }
-#proposals button { font-family: var(--font-mono); font-size: 1.4rem; }
+#generated .text, #stepped .text { font-family: var(--font-mono); font-size: 1.5rem; }
+#proposals button { font-family: var(--font-mono); font-size: 1.3rem; }
+/* Plots: legends as large as the axes' labels (Gradio leaves them at Vega's 10 px). */
+.vega-embed svg text { font-size: max(16px, 1em) !important; }
+/* A toast's own title is its type in English: ours leads the message, in the page's language. */
+.toast-title { display: none !important; }
+/* Headers break between words, never inside one. */
+th, th * { word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important; }
+/* Compare's tables fit the screen; on a phone each row is a card, each cell labelled. */
+table.results { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 17px; }
+table.results th, table.results td { text-align: left; vertical-align: top; padding: 6px 8px;
+  border-bottom: 1px solid var(--border-color-primary); overflow-wrap: anywhere; }
+table.results th { overflow-wrap: normal; font-weight: 600; }
+table.results td:nth-child(2) { font-family: var(--font-mono); }
+table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
+@media (max-width: 700px) {
+  table.results colgroup, table.results thead { display: none; }
+  table.results, table.results tbody, table.results tr, table.results td { display: block; width: auto; }
+  table.results tr { border: 1px solid var(--border-color-primary); border-radius: 8px; margin-bottom: 10px; padding: 4px; }
+  table.results td { border: none; padding: 2px 6px; }
+  table.results td::before { content: attr(data-label) ": "; font-weight: 600; font-family: var(--font); }
+}
 """
 
 

@@ -1,29 +1,40 @@
-"""The page in a real browser: Debian's chromium driven by Playwright, at desktop and phone sizes.
+"""The page in a real browser: Debian's chromium driven by Playwright, at a laptop's (1280x800), a
+projector's (1024x768) and a phone's (390x844) size, in English and Dutch.
 
-What the page shows is checked against the API's answer for the same inputs. Set
-CHARGEN_SCREENSHOTS=DIR to keep a screenshot of every view; CHARGEN_SKIP_BROWSER=1 skips
-these tests (CI installs chromium and runs them: a missing browser fails there).
+What the page draws is read back (legend labels, bar heights, bounding boxes, computed font sizes
+and colours, the text a person reads) and checked against the API's or the core's answer for the
+same inputs. One server for the session; one page per size and language, shared by the tests in
+turn. CHARGEN_SKIP_BROWSER=1 skips these tests (CI installs chromium and runs them).
 """
+import math
 import os
 import re
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 import chargen
+from views.common import LESSON_PROMPTS, shown
+from views.labels import LABELS, for_level, made_by
 
 pytestmark = pytest.mark.skipif(os.environ.get("CHARGEN_SKIP_BROWSER") == "1", reason="CHARGEN_SKIP_BROWSER=1")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-VIEWPORTS = {"desktop": dict(width=1280, height=800), "phone": dict(width=390, height=844)}
-# The page colours a token by its probability band; Gradio draws the colour at half opacity.
-BAND_COLOURS = [(0.5, "rgba(59, 130, 246, 0.5)"), (0.2, "rgba(34, 197, 94, 0.5)"), (0.05, "rgba(245, 158, 11, 0.5)"),
-                (0.0, "rgba(239, 68, 68, 0.5)")]
-SCREENSHOTS = os.environ.get("CHARGEN_SCREENSHOTS")
+VIEWPORTS = {"laptop": dict(width=1280, height=800), "projector": dict(width=1024, height=768),
+             "phone": dict(width=390, height=844)}
+LOCALES = ["en", "nl-NL"]
+EVERYWHERE = [(size, locale) for size in VIEWPORTS for locale in LOCALES]
+WIDE = [(size, locale) for size in ("laptop", "projector") for locale in LOCALES]
+TABS = ["tab_generate", "tab_compare", "tab_step", "tab_sweep", "tab_about"]
+
+
+def words(locale, level="char"):
+    return for_level(LABELS[locale[:2]], level)
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +52,11 @@ def client(app_url):
     return Client(app_url, verbose=False)
 
 
+@pytest.fixture(scope="module")
+def default_model():
+    return chargen.shipped_names()[0]
+
+
 class Pages:
     """Open pages, one per size and language, shared by the tests in turn (opening one costs seconds);
     every page error or request off the server is recorded against the test that saw it."""
@@ -48,7 +64,7 @@ class Pages:
     def __init__(self, browser, url):
         self.browser, self.url, self.shared, self.contexts, self.problems = browser, url, {}, [], []
 
-    def open(self, size="desktop", locale="en-US", shared=True):
+    def open(self, size="laptop", locale="en", shared=True, wait=True):
         if shared and (size, locale) in self.shared:
             return self.shared[size, locale]
         context = self.browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
@@ -59,7 +75,8 @@ class Pages:
         page.on("request", lambda request: request.url.startswith((self.url, "data:", "blob:"))
                 or self.problems.append(f"request off the server: {request.url}"))
         page.goto(self.url)
-        wait_for_rows(page, "trace")  # the page opens on a generation
+        if wait:
+            wait_for_rows(page, "trace")  # the page opens on a generation
         if shared:
             self.shared[size, locale] = page
         return page
@@ -81,35 +98,52 @@ def open_app(pages):
     assert not problems
 
 
+# -- reading the page ------------------------------------------------------------------------------
+
 def wait_for_rows(page, table, count=None):
-    """Wait until the table ``#table`` has ``count`` data rows (any, if None)."""
+    """Wait until the Dataframe ``#table`` has ``count`` data rows (any, if None)."""
     rows = f"(+document.querySelector('#{table} [aria-rowcount]')?.getAttribute('aria-rowcount') || 1) - 1"
     page.wait_for_function(f"() => {rows} {'> 0' if count is None else f'== {count}'}")
 
 
 def wait_for_text(page, elem_id, text):
-    """Wait until ``#elem_id`` holds ``text`` (shown or not: tables keep hidden copies, tabs hide views)."""
+    """Wait until ``#elem_id`` holds ``text`` (shown or not: tabs hide views)."""
     page.wait_for_function("([id, text]) => document.getElementById(id)?.textContent.includes(text)", arg=[elem_id, text])
 
 
-def wait_for_pieces(page, elem_id, pieces):
+def wait_for_pieces(page, elem_id, pieces, timeout=30_000):
     """Wait until the highlighted text ``#elem_id`` shows exactly ``pieces`` (the last frame of a stream)."""
     page.wait_for_function(
         """([id, want]) => {
             const got = [...document.querySelectorAll(`#${id} .token .text`)].map(e => e.textContent);
             return got.length === want.length && got.every((piece, i) => piece === want[i]);
-        }""", arg=[elem_id, pieces])
+        }""", arg=[elem_id, pieces], timeout=timeout)
 
 
-def generate_on_page(page, prompt, expected, **numbers):
-    """Type ``prompt``, set the number fields (by elem_id), generate, and wait until the page shows
-    ``expected`` (the API's answer to the same inputs): the last frame and every trace row."""
-    page.locator("#generate-prompt").get_by_role("textbox").fill(prompt)
-    for elem_id, value in numbers.items():
-        set_number(page, elem_id, value)
-    page.locator("#generate-button").click()
-    wait_for_pieces(page, "generated", shown_pieces(prompt, expected))
-    wait_for_rows(page, "trace", len(expected["steps"]))
+def pieces_of(prompt, out):
+    return [prompt, *(s["text"] or "⏎" for s in out["steps"])]
+
+
+def texts(page, selector):
+    return page.eval_on_selector_all(selector, "elements => elements.map(e => e.innerText.trim())")
+
+
+def open_tab(page, key, locale="en"):
+    """Click a tab by its label key; on a phone the later tabs sit in the overflow menu."""
+    name = words(locale)[key]
+    tab = page.get_by_role("tab", name=name, exact=True)
+    if tab.is_visible():
+        tab.click()
+    else:
+        page.locator("button[aria-label='More tabs']").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def fill(page, elem_id, text, enter=False):
+    box = page.locator(f"#{elem_id}").get_by_role("textbox")
+    box.fill(str(text))
+    if enter:
+        box.press("Enter")
 
 
 def set_number(page, elem_id, value):
@@ -118,177 +152,476 @@ def set_number(page, elem_id, value):
     field.press("Enter")
 
 
-def open_tab(page, name):
-    """Click a tab; on a phone the later tabs sit in the overflow menu."""
-    tab = page.get_by_role("tab", name=name)
-    if tab.is_visible():
-        tab.click()
-    else:
-        page.get_by_label("More tabs").click()
-        page.locator(".overflow-dropdown button", has_text=name).click()
-
-
-def texts(page, selector):
-    return page.eval_on_selector_all(selector, "elements => elements.map(e => e.textContent)")
-
-
-def screenshot(page, name):
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-
-
-def shown_pieces(prompt, out):
-    return [prompt, *(s["text"] or "⏎" for s in out["steps"])]
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-def test_generate_shows_coloured_text_probabilities_and_greedy(open_app, client, size):
-    page = open_app(size)
-    open_tab(page, "Generate")
-    expected = client.predict("Moscow, ", 1.0, 30, "Sampled", 4, 5, api_name="/generate")
-    generate_on_page(page, "Moscow, ", expected, length=30, seed=4)
-    colours = page.eval_on_selector_all("#generated .token.highlighted", "tokens => tokens.map(t => t.style.backgroundColor)")
-    assert colours == [next(c for low, c in BAND_COLOURS if s["prob"] >= low) for s in expected["steps"]]
-    first = expected["steps"][0]
-    assert f"{100 * first['prob']:.1f}%" in page.locator("#trace").inner_text()
-    for bars in ("#bars-t1", "#bars-t"):  # the top-5 bars, and the chosen one if it is not among them
-        assert page.locator(f"{bars} .mark-rect path").count() == 5 + (first["rank"] > 5)
-
-    page.locator("#generated .token.highlighted").nth(2).click()  # a character picks its step
-    expect(page.locator("#step input[type=number]")).to_have_value("3")
-    screenshot(page, f"{size}-generate")
-
-    greedy = client.predict("Moscow, ", 1.0, 30, "Greedy", 4, 5, api_name="/generate")
-    page.locator("#decoding").get_by_text("Greedy").click()
-    expect(page.locator("#temperature input[type=range]")).to_be_disabled()
-    generate_on_page(page, "Moscow, ", greedy)
-    assert f"{100 * greedy['steps'][0]['prob']:.1f}%" in page.locator("#trace").inner_text()
-    screenshot(page, f"{size}-generate-greedy")
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-def test_compare_temperatures_and_the_lesson_grid(open_app, client, size):
-    page = open_app(size)
-    expected = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, 0, api_name="/compare")
-    open_tab(page, "Compare")
-    page.locator("#compare-prompt").get_by_role("textbox").fill("President ")
-    page.locator("#compare-button").click()
-    wait_for_text(page, "comparison", "President ")
-    table = page.locator("#comparison").inner_text()
-    for row in expected["rows"]:
-        assert row["label"] in table and ("President " + row["text"]).strip() in table
-
-    page.locator("#grid-button").click()
-    wait_for_text(page, "grid", "Little red riding hood")
-    assert all(label in page.locator("#grid").inner_text() for label in ["T=0.3", "T=0.8", "T=1", "T=1.3", "T=1.8"])
-    screenshot(page, f"{size}-compare")
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-def test_step_through_proposes_chooses_samples_and_undoes(open_app, size):
-    page = open_app(size)
-    open_tab(page, "Step through")
-    proposals = page.locator("#proposals button:visible")
-    proposals.first.wait_for()
-    assert proposals.count() == 5
-    first = proposals.first.inner_text().split()[0]
-    status = page.locator("#step-status")
-
-    proposals.first.click()
-    status.get_by_text("Step 1.").wait_for()
-    assert texts(page, "#stepped .token .text") == ["Today ", {"␣": " "}.get(first, first)]
-    page.locator("#sample-button").click()
-    status.get_by_text("Step 2.").wait_for()
-    page.locator("#greedy-button").click()
-    status.get_by_text("Step 3.").wait_for()
-    page.locator("#undo-button").click()
-    status.get_by_text("Step 2.").wait_for()
-    assert len(texts(page, "#stepped .token .text")) == 3
-    screenshot(page, f"{size}-step")
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-def test_sweep_and_about(open_app, size):
-    page = open_app(size)
-    open_tab(page, "Temperature sweep")
-    page.locator("#sweep-probabilities .mark-line path").first.wait_for()
-    assert page.locator("#sweep-probabilities .mark-line path").count() == 5  # one line per top-5 character
-    assert page.locator("#sweep-entropy .mark-line path").count() == 1
-    screenshot(page, f"{size}-sweep")
-    open_tab(page, "About the model")
-    page.locator("#card").get_by_text("LSTM").wait_for()
-    assert "Greedy" in page.locator("#about").inner_text()
-    screenshot(page, f"{size}-about")
-
-
-def test_bad_input_gets_a_message_and_the_page_goes_on(open_app):
-    page = open_app()
-    open_tab(page, "Generate")
-    page.locator("#generate-prompt").get_by_role("textbox").fill("")
-    page.locator("#generate-button").click()
-    page.get_by_text("the prompt is empty").first.wait_for()
-    screenshot(page, "desktop-error")
-    set_number(page, "length", 3)
-    prompt = page.locator("#generate-prompt").get_by_role("textbox")
-    prompt.fill("Today ")
-    prompt.press("Enter")  # Enter generates too
-    wait_for_rows(page, "trace", 3)
-
-
-def test_dutch_browsers_get_dutch_labels(open_app):
-    page = open_app(locale="nl-NL")
-    assert page.get_by_role("tab", name="Vergelijken").is_visible()
-    assert page.get_by_text("Temperatuur", exact=True).first.is_visible()
-    assert page.locator("#generate-button").inner_text() == "Genereer"
-    assert "kans bij T" in page.locator("#trace").inner_text()  # text the server writes follows too
-    screenshot(page, "desktop-nl-generate")
-
-
 def choose(page, dropdown, option):
     page.locator(f"#{dropdown} input").click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_the_word_model_generates_compares_with_characters_and_steps(open_app, client):
+def no_sideways_scroll(page):
+    return page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def on_first_screen(page, selector):
+    """The element is wholly on the first screen: page not scrolled, its bottom above the fold."""
+    rect = box(page, selector)
+    return page.evaluate("() => scrollY") == 0 and rect["y"] >= 0 and rect["y"] + rect["height"] <= page.viewport_size["height"]
+
+
+def in_view(page, selector):
+    """The element's top is on the screen as it is scrolled now (a phone brings results into view)."""
+    top = page.evaluate(f"() => document.querySelector('{selector}').getBoundingClientRect().top")
+    return 0 <= top < page.viewport_size["height"]
+
+
+def bars(page, elem_id):
+    """A bar chart as drawn: [(token, kind, height px)] from Vega's marks, in drawing order."""
+    marks = page.eval_on_selector_all(
+        f"#{elem_id} .mark-rect path",
+        "paths => paths.map(p => [p.getAttribute('aria-label'), p.getBoundingClientRect().height])")
+    drawn = []
+    for label, height in marks:
+        fields = dict(part.split(": ", 1) for part in label.split("; "))
+        values = list(fields.values())  # token, probability, kind (their names are translated)
+        drawn.append((values[0], values[2], height))
+    return drawn
+
+
+def seed_in(label):
+    return re.search(r"seed (\d+)", label).group(1)
+
+
+def generate_on_page(page, client, prompt, locale="en", seed="", length=100, top_k=5):
+    """Type ``prompt`` and ``seed`` (blank: a fresh one), generate, and wait for the last frame; returns
+    the seed the page says it used and the API's answer for the same inputs."""
+    fill(page, "generate-prompt", prompt)
+    fill(page, "seed", seed)
+    set_number(page, "length", length)
+    set_number(page, "top-k", top_k)
+    before = page.locator("#generate-made-by").inner_text()
+    page.evaluate("scrollTo(0, 0)")  # filling the fields scrolled to them; a teacher starts at the top
+    page.locator("#generate-button").click()
+    if seed != "":
+        expected = client.predict(prompt, 1.0, length, "Sampled", int(seed), top_k, api_name="/generate")
+        wait_for_pieces(page, "generated", pieces_of(prompt, expected))
+        wait_for_rows(page, "trace", len(expected["steps"]))
+        return int(seed), expected
+    # A fresh seed: the label changes with the first frame; the text must be the API's for the seed it names.
+    page.wait_for_function(  # (only the seed: Gradio's progress timer shows inside the block too)
+        "before => document.querySelector('#generate-made-by').innerText.match(/seed (\\d+)/)?.[1] !== before", arg=seed_in(before))
+    for attempt in range(3):  # (Gradio may run the event once more right after a click that came mid-stream)
+        seed = int(seed_in(page.locator("#generate-made-by").inner_text()))
+        expected = client.predict(prompt, 1.0, length, "Sampled", seed, top_k, api_name="/generate")
+        try:
+            wait_for_pieces(page, "generated", pieces_of(prompt, expected), timeout=8_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    wait_for_rows(page, "trace", len(expected["steps"]))
+    return seed, expected
+
+
+# -- 2, 3, 5, 7: Generate ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, locale", EVERYWHERE)
+def test_generate_draws_a_fresh_seed_says_what_made_it_and_shows_it_on_the_first_screen(
+        open_app, client, default_model, size, locale):
+    page = open_app(size, locale)
+    open_tab(page, "tab_generate", locale)
+    seed, expected = generate_on_page(page, client, "Moscow, ", locale)
+    assert page.locator("#generate-made-by").inner_text() == made_by(default_model, "char", 1.0, seed, words(locale))
+    if size == "phone":  # the page brought the result into view
+        assert in_view(page, "#generate-made-by")
+    else:
+        for result in ("#generated", "#bars-t1", "#bars-t"):
+            assert on_first_screen(page, result), result
+    assert no_sideways_scroll(page)
+
+    again, second = generate_on_page(page, client, "Moscow, ", locale)  # a new click, a new seed
+    assert again != seed and second["text"] != expected["text"]
+    fill(page, "seed", seed)  # typed back, the seed gives the first text again
+    page.locator("#generate-button").click()
+    wait_for_pieces(page, "generated", pieces_of("Moscow, ", expected))
+
+
+def test_a_click_while_the_page_open_generation_streams_is_not_dropped(open_app, client):
+    page = open_app(shared=False, wait=False)
+    page.locator("#generate-button").wait_for()
+    fill(page, "generate-prompt", "President ")
+    fill(page, "seed", 5)
+    page.locator("#generate-button").click()  # while the page-open generation is still streaming
+    expected = client.predict("President ", 1.0, 100, "Sampled", 5, 5, api_name="/generate")
+    wait_for_pieces(page, "generated", pieces_of("President ", expected))
+    page.wait_for_timeout(1500)  # longer than a reveal: nothing overwrites the answer to the click
+    assert page.eval_on_selector_all("#generated .token .text", "es => es.map(e => e.textContent)") == pieces_of(
+        "President ", expected)
+
+
+# -- 8: the bars ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, locale", EVERYWHERE)
+def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, size, locale):
+    page = open_app(size, locale)
+    open_tab(page, "tab_generate", locale)
+    _, out = generate_on_page(page, client, "President", locale, seed=3, length=20)
+    first = out["steps"][0]
+    top = [(t, p1, p_t) for t, p1, p_t in first["top"]]
+    assert " " in [t for t, _, _ in top]  # after "President" a space is likely: it must read as ␣
+    words_here = words(locale)
+    expected_tokens = [shown(t) for t, _, _ in top] + [words_here["rest"]]
+    at_t1, at_t = bars(page, "bars-t1"), bars(page, "bars-t")
+    assert [token for token, _, _ in at_t1] == [token for token, _, _ in at_t] == expected_tokens
+    assert at_t1[-1][1] == words_here["rest_kind"] and "␣" in expected_tokens
+    # One scale for both charts: pixels per unit of probability are the same for every bar.
+    values = [p1 for _, p1, _ in top] + [1 - sum(p1 for _, p1, _ in top)]
+    values += [p_t for _, _, p_t in top] + [1 - sum(p_t for _, _, p_t in top)]
+    heights = [h for _, _, h in at_t1 + at_t]
+    scales = [h / p for h, p in zip(heights, values) if p > 0.05]
+    assert max(scales) / min(scales) < 1.05, scales
+    grid = page.locator("#bars-t1 .role-axis-grid").first.bounding_box()["height"]
+    assert max(heights) > 0.5 * grid  # the scale ends near the tallest bar, not at 100%
+    sizes = page.eval_on_selector_all("#bars-t1 svg text, #bars-t svg text",
+                                      "ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
+    assert sizes and min(sizes) >= 16
+
+
+# -- 1: the sweep -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("phone", "nl-NL")])
+def test_sweep_legend_colours_and_lines_follow_each_prompt(open_app, default_model, size, locale):
+    page = open_app(size, locale)
+    open_tab(page, "tab_sweep", locale)
+    gen = chargen.load(default_model)
+    for prompt in ["Today ", "Oil prices ", "Moscow, "]:
+        tokens = [shown(t) for t, *_ in gen.start(prompt).proposals(1.0, k=5)]
+        fill(page, "sweep-prompt", prompt)
+        page.locator("#sweep-button").click()
+        page.wait_for_function(
+            "want => JSON.stringify([...document.querySelectorAll('#sweep-probabilities .role-legend-label text')]"
+            ".map(t => t.textContent)) === JSON.stringify(want)", arg=tokens)
+        legend = page.eval_on_selector_all(
+            "#sweep-probabilities .role-legend-symbol path", "ps => ps.map(p => getComputedStyle(p).stroke)")
+        colour_of = dict(zip(tokens, legend))
+        page.wait_for_function(
+            "want => [...document.querySelectorAll('#sweep-probabilities .mark-line path')]"
+            ".map(p => p.getAttribute('aria-label').split('token: ')[1]).sort().join() === [...want].sort().join()",
+            arg=tokens)
+        lines = page.eval_on_selector_all(
+            "#sweep-probabilities .mark-line path",
+            "ps => ps.map(p => [p.getAttribute('aria-label').split('token: ')[1], getComputedStyle(p).stroke])")
+        assert len(lines) == 5 and len(set(legend)) == 5
+        assert {token: colour for token, colour in lines} == colour_of  # each line in its legend colour
+    assert page.locator("#sweep-entropy .mark-line path").count() == 1
+
+
+# -- 9, 10: Compare ---------------------------------------------------------------------------------------
+
+def table_rows(page, elem_id):
+    return page.eval_on_selector_all(f"#{elem_id} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
+
+
+@pytest.mark.parametrize("size, locale", EVERYWHERE)
+def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
+        open_app, client, default_model, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_compare", locale)
+    fill(page, "compare-prompt", "President ")
+    for extra in ("2.5", "0.1"):  # ticked after the others
+        checkbox = page.locator("#temperatures label", has_text=re.compile(rf"^\s*{re.escape(extra)}\s*$"))
+        if not checkbox.locator("input").is_checked():
+            checkbox.click()
+    page.locator("#compare-button").click()
+    order = [None, 0.1, 0.3, 0.8, 1.0, 1.3, 1.8, 2.5]
+    expected = client.predict("President ", ["Greedy", *order[1:]], 100, 0, api_name="/compare")["rows"]
+    wait_for_text(page, "comparison", ("President " + expected[-1]["text"]).strip()[:30])
+    rows = table_rows(page, "comparison")
+    labels = [made_by(default_model, "char", t, 0, here) for t in order]
+    assert [row[0] for row in rows] == labels  # (a phone's column names are CSS, not text)
+    for row, api_row in zip(rows, expected):
+        assert ("President " + api_row["text"]).strip() in row[1]
+        entropy, bits_per_step = row[2:4]
+        assert entropy == f"{api_row['mean_entropy_bits']:.2f}".replace(".", here["decimal"])
+        assert bits_per_step == f"{api_row['bits_per_step']:.2f}".replace(".", here["decimal"])
+    assert rows[0][2].endswith("0" + here["decimal"] + "00")  # greedy drew from one certain token
+    assert no_sideways_scroll(page)
+    headers = page.eval_on_selector_all("#comparison th", "hs => hs.map(h => h.scrollWidth <= h.clientWidth + 1)")
+    assert all(headers)  # no header word is cut or broken
+
+    page.locator("#grid-button").click()
+    wait_for_text(page, "grid", "Little red riding hood")
+    grid = table_rows(page, "grid")
+    assert [row[0] for row in grid] == [p.strip() for p in LESSON_PROMPTS]
+    assert no_sideways_scroll(page)
+    # Every cell's text is on the screen in full: wrapped, never cut or scrolled sideways.
+    cut = page.eval_on_selector_all(
+        "#comparison td, #grid td",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > innerWidth)"
+        ".map(c => c.innerText)")
+    assert not cut
+    if size == "phone":  # rows stacked: each cell as wide as the row, one above the other
+        widths = page.eval_on_selector_all("#grid tbody tr:first-child td", "cs => cs.map(c => c.getBoundingClientRect().width)")
+        assert min(widths) > 300
+
+
+# -- 11: readable from the back row --------------------------------------------------------------------------
+
+READABILITY = """() => {
+  const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length === 3 ? [...m, 1] : m; };
+  const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const over = (top, bottom) => top.slice(0, 3).map((c, i) => c * top[3] + bottom[i] * (1 - top[3]));
+  const background = e => {  // the colours behind e, blended from the page up
+    const layers = [];
+    for (let n = e; n; n = n.parentElement) { const c = rgba(getComputedStyle(n).backgroundColor); if (c[3] > 0) layers.push(c); }
+    return layers.reverse().reduce((below, c) => over(c, below), [255, 255, 255]);
+  };
+  const problems = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const e = t.parentElement, text = t.textContent.trim();
+    if (!text || !e || e.closest('footer, .toast-wrap, [aria-hidden=true], [disabled], svg, .hide, .sr-only')) continue;
+    const rect = e.getBoundingClientRect(), style = getComputedStyle(e);
+    if (!rect.width || !rect.height || style.visibility === 'hidden' || +style.opacity === 0 || !e.checkVisibility()) continue;
+    const size = parseFloat(style.fontSize);
+    const [fg, bg] = [over(rgba(style.color), background(e)), background(e)];
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const contrast = (a + 0.05) / (b + 0.05);
+    if (size < 16 || contrast < 4.5) problems.push(`${text.slice(0, 30)} | ${size}px | ${contrast.toFixed(2)}:1 | ${style.color} on ${bg.map(Math.round)}`);
+  }
+  for (const t of document.querySelectorAll('svg text')) {  // the plots' ticks, titles and legends
+    if (!t.getBoundingClientRect().width) continue;
+    const size = parseFloat(getComputedStyle(t).fontSize);
+    if (size < 16) problems.push(`svg ${t.textContent} | ${size}px`);
+  }
+  return problems;
+}"""
+
+BOLD_FACES = """() => {
+  const loaded = [...document.fonts].filter(f => f.status === 'loaded').map(f => `${f.family.replace(/"/g, '')} ${f.weight}`);
+  const problems = [];
+  for (const e of document.querySelectorAll('strong, b, h1, h2, h3, th, button, .made-by p')) {
+    const style = getComputedStyle(e);
+    if (!e.getBoundingClientRect().width || +style.fontWeight < 600) continue;
+    const family = style.fontFamily.split(',')[0].replace(/"/g, '').trim();
+    if (!loaded.includes(`${family} ${style.fontWeight}`)) problems.push(`${e.textContent.trim().slice(0, 20)}: ${family} ${style.fontWeight}`);
+  }
+  return [...new Set(problems)];
+}"""
+
+
+@pytest.mark.parametrize("size, locale", EVERYWHERE)
+def test_every_text_is_large_and_contrasted_in_every_view(open_app, size, locale):
+    page = open_app(size, locale)
+    for tab in TABS:
+        open_tab(page, tab, locale)
+        page.wait_for_timeout(300)
+        assert page.evaluate(READABILITY) == [], tab
+        assert page.evaluate(BOLD_FACES) == [], tab  # bold text is the family's own bold face, not a stand-in
+        assert no_sideways_scroll(page), tab
+
+
+def srgb_to_lab(rgb):
+    def linear(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb)
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.9505, 0.2126 * r + 0.7152 * g + 0.0722 * b, \
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.089
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+# Machado, Oliveira and Fernandes (2009), severity 1, on linear RGB.
+DEFICIENCIES = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def as_seen(rgb, matrix):
+    def linear(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    def gamma(c):
+        c = min(max(c, 0.0), 1.0)
+        return 255 * (12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055)
+    lin = [linear(c) for c in rgb]
+    return [gamma(sum(m * c for m, c in zip(row, lin))) for row in matrix]
+
+
+def test_probability_bands_are_told_apart_with_colour_vision_deficiencies(open_app):
+    """The legend's colours as drawn (over white), seen with each deficiency: every two bands at least
+    a clearly visible difference apart (CIE76 distance over 12; 2.3 is just noticeable)."""
+    page = open_app()
+    open_tab(page, "tab_generate")
+    drawn = page.eval_on_selector_all("#generated .legend-item, #generated .category-label",
+                                      "items => items.map(i => getComputedStyle(i).backgroundColor)")
+    colours = []
+    for text in drawn:
+        r, g, b, *alpha = map(float, re.findall(r"[\d.]+", text))
+        a = alpha[0] if alpha else 1.0
+        colours.append([c * a + 255 * (1 - a) for c in (r, g, b)])
+    assert len(colours) == 4
+    for name, matrix in [("normal", None), *DEFICIENCIES.items()]:
+        seen = [srgb_to_lab(c if matrix is None else as_seen(c, matrix)) for c in colours]
+        distances = [math.dist(a, b) for i, a in enumerate(seen) for b in seen[i + 1:]]
+        assert min(distances) > 12, (name, distances)
+
+
+# -- 6, 4: levels and models ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_new_model_redraws_every_result_and_the_labels_follow_its_level(open_app, locale):
+    page = open_app(locale=locale, shared=False)  # it changes the model
+    here = words(locale, "word")
+    old = page.locator("#generated").inner_text()
+    choose(page, "model", "words")
+    page.wait_for_function("() => document.querySelector('#generate-made-by').innerText.startsWith('words')")
+    wait_for_text(page, "comparison", "words (")
+    assert page.locator("#generated").inner_text() != old
+    assert all(row[0].startswith(f"words ({here['units_word']})") for row in table_rows(page, "comparison"))
+    assert here["real_words"] not in page.locator("#comparison thead").inner_text()  # every word is real
+    page.wait_for_function("unit => document.querySelector('.intro').innerText.includes(unit)", arg=here["unit_word"])
+    assert here["generated"] in page.locator("#generated").inner_text()  # "... each chosen word ..."
+    open_tab(page, "tab_step", locale)
+    wait_for_text(page, "step-intro", here["step_intro"][:60])
+    open_tab(page, "tab_sweep", locale)
+    wait_for_text(page, "sweep-probabilities", here["sweep_probs"])
+    open_tab(page, "tab_about", locale)
+    wait_for_text(page, "card", here["card_val"])
+    card = page.locator("#card").inner_text()
+    assert f"{here['card_val']}: {'8.401'.replace('.', here['decimal'])}" in card  # 8.4 bits per word, not per character
+    assert for_level(LABELS[locale[:2]], "char")["card_val"] not in card
+
+
+# -- 12: Step through ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, locale", EVERYWHERE)
+def test_step_through_fits_the_screen_and_a_typed_temperature_redraws_the_proposals(
+        open_app, default_model, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_step", locale)
+    fill(page, "step-prompt", "Today ")
+    page.locator("#start-button").click()
+    status = page.locator("#step-status")
+    status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
+    if size == "phone":
+        assert in_view(page, "#step-status")
+    else:
+        for result in ("#stepped", "#proposals", "#step-bars-t"):
+            assert on_first_screen(page, result), result
+    assert "greedy" not in page.locator("#step-bars-t").inner_text().lower()
+    assert here["greedy_label"] not in page.locator("#step-bars-t").inner_text().lower()
+
+    set_number(page, "step-temperature", 2.5)  # typed, then Enter
+    expected = [f"{shown(t)} {100 * p:.1f}%".replace(".", here["decimal"])
+                for t, _, _, p in chargen.load(default_model).start("Today ").proposals(2.5, k=5)]
+    page.wait_for_function(
+        "want => JSON.stringify([...document.querySelectorAll('#proposals button')].filter(b => b.offsetParent)"
+        ".map(b => b.innerText.replace(/\\s+/g, ' ').trim())) === JSON.stringify(want)", arg=expected)
+    page.locator("#proposals button:visible").first.click()
+    status.get_by_text(here["step_status"].split("{n}")[0] + "1").wait_for()
+    assert "T = 2" + here["decimal"] + "5" in status.inner_text()
+    page.locator("#undo-button").click()
+    status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
+    set_number(page, "step-temperature", 1)
+
+
+# -- 13: Dutch ------------------------------------------------------------------------------------------
+
+def english_only(text):
+    """Our English labels that Dutch says otherwise, as plain text a page could show."""
+    found = []
+    for key, english in LABELS["en"].items():
+        dutch = LABELS["nl"][key]
+        if english == dutch or key in ("decimal", "thousands"):
+            continue
+        for line in re.sub(r"[*#]|^- ", "", for_level(LABELS["en"], "char")[key], flags=re.M).splitlines():
+            line = re.split(r"\{", line)[0].strip()  # the fixed text before any placeholder
+            if len(line) >= 8 and line in text:
+                found.append(line)
+    return found
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_a_dutch_page_shows_no_english_label_and_dutch_numbers(open_app, client, size):
+    page = open_app(size, "nl-NL")
+    here = words("nl")
+    for tab in TABS:
+        open_tab(page, tab, "nl")
+        page.wait_for_timeout(300)
+        shown_text = page.evaluate("() => document.body.innerText")
+        assert english_only(shown_text) == [], tab
+        assert not re.search(r"\b(greedy|characters|Warning|Error)\b", shown_text.replace("Gulzig (greedy)", "")), tab
+    open_tab(page, "tab_generate", "nl")
+    _, out = generate_on_page(page, client, "Moscow, ", "nl", seed=4)
+    trace = page.locator("#trace").inner_text()
+    assert f"{100 * out['steps'][0]['prob']:.1f}%".replace(".", ",") in trace
+    open_tab(page, "tab_about", "nl")
+    assert "10.797" in page.locator("#card").inner_text() and "koppen" in page.locator("#card").inner_text()
+    open_tab(page, "tab_generate", "nl")
+    fill(page, "generate-prompt", "")
+    page.locator("#generate-button").click()
+    toast = page.locator(".toast-body").last
+    expect(toast).to_contain_text(f"{here['warning']}: {here['refuse_empty']}")
+    assert not page.locator(".toast-title").first.is_visible()  # Gradio's English "Warning" title
+    page.locator(".toast-close").last.click()
+
+
+def test_bad_input_gets_a_message_and_the_page_goes_on(open_app, client):
+    page = open_app()
+    open_tab(page, "tab_generate")
+    fill(page, "generate-prompt", "")
+    page.locator("#generate-button").click()
+    page.get_by_text("Note: the prompt is empty").first.wait_for()
+    page.locator(".toast-close").last.click()
+    generate_on_page(page, client, "Today ", seed=2, length=3)  # the page goes on
+
+
+def test_the_word_model_generates_compares_with_characters_and_steps(open_app, client, default_model):
     """The shipped word model in every view that decodes: generate, compare beside a
     character model, and step through word by word."""
     page = open_app(shared=False)  # it changes the model
-    expected = client.predict("Oil prices ", 1.0, 6, "Sampled", 0, 3, "words", api_name="/generate")
     choose(page, "model", "words")
-    open_tab(page, "About the model")
-    wait_for_text(page, "card", "word level")
-    open_tab(page, "Generate")
-    generate_on_page(page, "Oil prices ", expected, length=6, **{"top-k": 3})
+    page.wait_for_function("() => document.querySelector('#generate-made-by').innerText.startsWith('words')")
+    fill(page, "generate-prompt", "Oil prices ")
+    fill(page, "seed", 0)
+    set_number(page, "length", 6)
+    page.locator("#generate-button").click()
+    expected = client.predict("Oil prices ", 1.0, 6, "Sampled", 0, 5, "words", api_name="/generate")
+    wait_for_pieces(page, "generated", pieces_of("Oil prices ", expected))
+    wait_for_rows(page, "trace", len(expected["steps"]))
     assert re.search(r"\bword\b", page.locator("#trace").inner_text())
-    screenshot(page, "desktop-word-model")
 
-    open_tab(page, "Compare")
-    char_model = chargen.shipped_names()[0]  # the default: a character model
-    compared = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, 0, "words", char_model,
+    open_tab(page, "tab_compare")
+    compared = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, 0, "words", default_model,
                               api_name="/compare")["rows"]
-    page.locator("#compare-prompt").get_by_role("textbox").fill("President ")
-    choose(page, "compare-with", char_model)
+    fill(page, "compare-prompt", "President ")
+    choose(page, "compare-with", default_model)
     page.locator("#compare-button").click()
-    wait_for_rows(page, "comparison", len(compared))
     wait_for_text(page, "comparison", ("President " + compared[1]["text"]).strip())
-    table = page.locator("#comparison").inner_text()
-    assert [row["model"] for row in compared[:4]] == ["words", char_model, "words", char_model]
-    for row in compared:
-        assert ("President " + row["text"]).strip() in table
-    screenshot(page, "desktop-compare-words-and-characters")
+    rows = table_rows(page, "comparison")
+    assert [row[0].split(" ")[0] for row in rows[:4]] == ["words", default_model, "words", default_model]
+    for row, api_row in zip(rows, compared):
+        assert ("President " + api_row["text"]).strip() in row[1]
 
-    open_tab(page, "Step through")
-    page.locator("#step-prompt").get_by_role("textbox").fill("Oil prices ")
+    open_tab(page, "tab_step")
+    fill(page, "step-prompt", "Oil prices ")
     page.locator("#start-button").click()
     wait_for_pieces(page, "stepped", ["Oil prices "])  # started on this prompt
     status = page.locator("#step-status")
-    proposals = page.locator("#proposals button:visible")
-    first = proposals.first.inner_text().split()[0]
+    first = page.locator("#proposals button:visible").first.inner_text().split()[0]
     assert first == chargen.load("words").start("Oil prices ").proposals()[0][0]  # the model's likeliest next word
-    proposals.first.click()
-    status.get_by_text("Step 1.").wait_for()
-    assert texts(page, "#stepped .token .text")[0] == "Oil prices "
+    page.locator("#proposals button:visible").first.click()
+    status.get_by_text("Step 1:").wait_for()
     page.locator("#sample-button").click()
-    status.get_by_text("Step 2.").wait_for()
-    screenshot(page, "desktop-step-words")
+    status.get_by_text("Step 2:").wait_for()
+    assert texts(page, "#stepped .token .text")[0] == "Oil prices"

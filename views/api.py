@@ -12,7 +12,7 @@ def generate(
     at T and at T=1, rank, entropy (bits) and the top-k [token, p at T=1, p at T]. decoding is
     "Greedy" or "Sampled"; seed None draws one (returned); stop_at_end=False goes on past the end
     of the headline to the full length. The same inputs and seed give the same result."""
-    with api_errors():
+    with api_errors("generate"):
         out = decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end)
     return {
         "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
@@ -28,7 +28,7 @@ def compare(
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
     model, the text and its statistics (entropy per step, log-likelihood, real-word share or null,
     repeated 4-grams). with_model: a second model whose row follows each of model's rows."""
-    with api_errors():
+    with api_errors("compare"):
         rows = side_by_side(prompt, temperatures, length, seed, model, with_model)
         return {"model": model, "with_model": with_model, "prompt": prompt, "seed": seed,
                 "rows": [{"model": name, **row_stats(out, name), "text": out.text} for name, out in rows]}
@@ -36,5 +36,5 @@ def compare(
 
 def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) -> dict:
     """The lesson's 5 prompts x 5 temperatures (0.3, 0.8, 1.0, 1.3, 1.8) with one seed: {prompt: {"T=0.3": text, ...}}."""
-    with api_errors():
+    with api_errors("lesson_grid"):
         return lesson_grid_rows(length, seed, model)

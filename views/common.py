@@ -1,4 +1,6 @@
 """What every view shares: the models on offer, input checks, and how tokens and probabilities are drawn."""
+import logging
+import math
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,7 +12,7 @@ import chargen
 from chargen import stats
 from chargen.decode import MAX_PROMPT_CHARS
 
-from .labels import LABELS, i18n
+from .labels import LABELS, i18n, number
 
 LESSON_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood "]
 LESSON_TEMPERATURES = [0.3, 0.8, 1.0, 1.3, 1.8]
@@ -18,17 +20,19 @@ T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
 GREEDY, SAMPLED = "Greedy", "Sampled"
 PAGE_EVENT = dict(api_visibility="private")  # the page's own events are not API endpoints
+PHONE_WIDTH = 700  # below this the columns stack, and the page scrolls a new result into view
+log = logging.getLogger("chargen.app")
 
-# A generated token's colour says how probable it was when it was drawn: cool when
-# the model was sure, hot when it was a long shot. Labels are the legend.
+# A generated token's colour says how probable it was when it was drawn, dark blue when the model was
+# sure to vermilion for a long shot: Okabe and Ito's palette, told apart with every colour-vision deficiency.
 # (Gradio draws them at half opacity: these strong colours come out as clear pastels.)
-PROBABILITY_BANDS = [(0.5, "≥ 50%", "#3b82f6"), (0.2, "20–50%", "#22c55e"), (0.05, "5–20%", "#f59e0b"),
-                     (0.0, "< 5%", "#ef4444")]
+PROBABILITY_BANDS = [(0.5, "≥ 50%", "#0072b2"), (0.2, "20–50%", "#56b4e9"), (0.05, "5–20%", "#e69f00"),
+                     (0.0, "< 5%", "#d55e00")]
 BAND_COLOURS = {label: colour for _, label, colour in PROBABILITY_BANDS}
-BAR_COLOURS = {"chosen": "#ea580c", "other": "#4f46e5"}  # the chosen token's bar stands out
-# Bars at T=1 and at T share one scale (0 to 1), so flattening and sharpening are seen.
-BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], sort="-y", min_width=300, x_title=i18n("token"),
-            y_title=i18n("probability"), color_title=i18n("this_step"),
+BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280"}  # the chosen bar and the rest stand out
+# The colours are told in the charts' titles: a legend below would not fit a projector's first screen.
+BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], y_axis_format=".0%", min_width=220, height=230,
+            x_title=i18n("token"), y_title=i18n("probability"), colors_in_legend=[],
             color_map={words[kind]: colour for words in LABELS.values() for kind, colour in BAR_COLOURS.items()})
 
 
@@ -42,7 +46,7 @@ load = lru_cache(maxsize=None)(chargen.load)
 
 def generator(model: str) -> chargen.Generator:
     if model not in MODELS:
-        raise chargen.ChargenError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+        raise Refusal("model", value=repr(model), models=", ".join(MODELS))
     with LOADING:  # a second caller waits for the first one's load instead of loading again
         return load(model)
 
@@ -51,38 +55,60 @@ def model_level(model):
     return generator(model).vocab.level
 
 
+# -- refusals: one clear line, in the reader's language ------------------------------------
+
+class Refusal(chargen.ChargenError):
+    """Input the page or the API refuses: an English message for the API and the log, and by its
+    key (``refuse_<key>`` in the label tables) the same message in the page's language."""
+
+    def __init__(self, key, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(self.say(LABELS["en"]))
+
+    def say(self, words) -> str:
+        def shown_field(name, value):
+            if name in ("name", "units"):  # label keys
+                return words[value]
+            if isinstance(value, (int, float)):
+                return number(value, words, 0 if float(value).is_integer() else 1) if name != "value" else repr(value)
+            return value
+        return words[f"refuse_{self.key}"].format(**{name: shown_field(name, v) for name, v in self.fields.items()})
+
+
 @contextmanager
-def api_errors():
-    """chargen's messages are written for people: API callers get them, never a traceback."""
+def api_errors(endpoint):
+    """chargen's messages are written for people: API callers get them, the log one line, never a traceback."""
     try:
         yield
     except chargen.ChargenError as e:
-        raise gr.Error(str(e)) from None
+        log.warning("refused /%s: %s", endpoint, e)
+        raise gr.Error(str(e), print_exception=False) from None
 
 
-def refuse(error, outputs=1):
-    """Bad input on the page: a toast says why, and what the page shows stays as it was."""
-    gr.Warning(str(error))
+def refuse(error, words, outputs=1):
+    """Bad input on the page: a toast says why (Gradio's own English title is hidden, ours leads the
+    message), and what the page shows stays as it was."""
+    message = error.say(words) if isinstance(error, Refusal) else str(error)
+    log.warning("refused on the page: %s", error)
+    gr.Warning(f"{words['warning']}: {message}")
     return gr.skip() if outputs == 1 else [gr.skip()] * outputs
 
 
 # -- checks and decoding, shared by the page and the API --------------------------------
 
 def check_range(name, value, low, high):
+    """``name`` is the label key of the quantity (name_temperature, ...)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise chargen.ChargenError(f"{name} must be a number from {low:,} to {high:,}, not {value!r}")
-
-
-UNIT = {"char": "characters", "word": "words"}
+        raise Refusal("range", name=name, low=low, high=high, value=value if isinstance(value, (int, float)) else repr(value))
 
 
 def check_prompt(gen, prompt):
     if not isinstance(prompt, str) or not prompt.strip():
-        raise chargen.ChargenError("the prompt is empty: type the start of a headline, e.g. 'Today '")
+        raise Refusal("empty")
     if len(prompt) > MAX_PROMPT_CHARS:
-        raise chargen.ChargenError(f"the prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+        raise Refusal("long", n=len(prompt), limit=MAX_PROMPT_CHARS)
     if not gen.vocab.encode_prompt(prompt)[0]:
-        raise chargen.ChargenError(f"the model knows none of the prompt's {UNIT[gen.vocab.level]}: try plain English letters")
+        raise Refusal("unknown", units=f"units_{gen.vocab.level}")
 
 
 def parse_temperature(value) -> float | None:
@@ -93,8 +119,8 @@ def parse_temperature(value) -> float | None:
         try:
             value = float(value)
         except ValueError:
-            raise chargen.ChargenError(f"temperature must be a number or 'Greedy', not {value!r}") from None
-    check_range("temperature", value, T_MIN, T_MAX)
+            raise Refusal("bad_temperature", value=repr(value)) from None
+    check_range("name_temperature", value, T_MIN, T_MAX)
     return value
 
 
@@ -103,26 +129,36 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_en
     gen = generator(model)
     check_prompt(gen, prompt)
     if decoding not in (GREEDY, SAMPLED):
-        raise chargen.ChargenError(f"decoding must be {GREEDY!r} or {SAMPLED!r}, not {decoding!r}")
+        raise Refusal("decoding", value=repr(decoding))
     if decoding == SAMPLED:
-        check_range("temperature", temperature, T_MIN, T_MAX)
-    check_range("length", length, 1, MAX_LENGTH)
-    check_range("top-k", top_k, 1, MAX_TOP_K)
+        check_range("name_temperature", temperature, T_MIN, T_MAX)
+    check_range("name_length", length, 1, MAX_LENGTH)
+    check_range("name_top_k", top_k, 1, MAX_TOP_K)
     if seed is not None:
-        check_range("seed", seed, 0, MAX_SEED)
+        check_range("name_seed", seed, 0, MAX_SEED)
     if not isinstance(stop_at_end, bool):
-        raise chargen.ChargenError(f"stop_at_end must be true or false, not {stop_at_end!r}")
+        raise Refusal("stop", value=repr(stop_at_end))
     return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k,
                         stop_at_end=stop_at_end)
+
+
+def typed_seed(text) -> int | None:
+    """The seed field: blank for a fresh seed each time, else a whole number."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise Refusal("range", name="name_seed", low=0, high=MAX_SEED, value=repr(text)) from None
 
 
 def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
     if not temperatures:
-        raise chargen.ChargenError("choose at least one temperature")
-    check_range("length", length, 1, MAX_LENGTH)
-    check_range("seed", seed, 0, MAX_SEED)
+        raise Refusal("no_temperature")
+    check_range("name_length", length, 1, MAX_LENGTH)
+    check_range("name_seed", seed, 0, MAX_SEED)
     return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, top_k=0)
 
 
@@ -135,10 +171,14 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None) -> list[
 
 
 def row_stats(out, model) -> dict:
-    """stats.summary, with the real-word share None (n/a) when there is no word list to judge by."""
-    known = generator(model).known_words
-    summary = stats.summary(out, known)
-    if not known:
+    """stats.summary, with the entropy of the distribution each row drew from (greedy: one token
+    certain, 0 bits) and the real-word share None where it says nothing: no word list, or a word model
+    (its words are all real)."""
+    gen = generator(model)
+    summary = stats.summary(out, gen.known_words)
+    if out.greedy:
+        summary["mean_entropy_bits"] = 0.0
+    if not gen.known_words or gen.vocab.level == "word":
         summary["real_word_share"] = None
     return summary
 
@@ -167,27 +207,29 @@ def coloured(prompt_text: str, steps) -> list[tuple[str, str | None]]:
     return [(prompt_text, None), *((s.text or "⏎", band(s.prob)) for s in steps)]
 
 
-def percent(p: float) -> str:
-    return f"{100 * p:.1f}%"
-
-
-def bar_frames(top, chosen: str | None, temperature: float | None, words: dict):
-    """The top-k bars at T=1 and the same tokens at T (greedy: all on the tallest one).
+def bar_charts(top, chosen: str | None, temperature: float | None, words: dict):
+    """The alternatives' bars at T=1 and at T (greedy: all on the tallest one), each with the rest of
+    the vocabulary as one more bar, on one shared scale so flattening and sharpening are seen.
 
     ``top`` is [(token, p at T=1, p at T)], most probable first; ``chosen`` gets its own colour.
     """
     if temperature is None:
         top = [(token, p1, float(i == 0)) for i, (token, p1, _) in enumerate(top)]
-    tokens = [shown(token) for token, _, _ in top]
-    kind = [words["chosen"] if token == chosen else words["other"] for token, _, _ in top]
-    return (pd.DataFrame({"token": tokens, "p": [p for _, p, _ in top], "kind": kind}),
-            pd.DataFrame({"token": tokens, "p": [p for _, _, p in top], "kind": kind}))
+    tokens = [shown(token) for token, _, _ in top] + [words["rest"]]
+    kind = [words["chosen"] if token == chosen else words["other"] for token, _, _ in top] + [words["rest_kind"]]
+    at_t1 = [p1 for _, p1, _ in top]
+    at_t = [p_t for _, _, p_t in top]
+    at_t1.append(max(0.0, 1 - sum(at_t1)))
+    at_t.append(max(0.0, 1 - sum(at_t)))
+    top_of_scale = min(1.0, math.ceil(max(at_t1 + at_t) * 10 + 1e-9) / 10)  # the next 10% up
+    return tuple(gr.BarPlot(pd.DataFrame({"token": tokens, "p": p, "kind": kind}), y_lim=[0, top_of_scale], sort=tokens)
+                 for p in (at_t1, at_t))
 
 
 def warn_unknown(unknown, level, words):
     if unknown:
         key = "unknown_chars" if level == "char" else "unknown_words"
-        gr.Warning(words[key].format(tokens=", ".join(repr(t) for t in dict.fromkeys(unknown))))
+        gr.Warning(f"{words['warning']}: " + words[key].format(tokens=", ".join(repr(t) for t in dict.fromkeys(unknown))))
 
 
 def prompt_box(elem_id, **options):
@@ -198,3 +240,8 @@ def prompt_box(elem_id, **options):
 def lesson_examples(box):
     """The lesson's prompts, one click each."""
     gr.Examples([[p] for p in LESSON_PROMPTS], [box], label=i18n("examples"), api_visibility="private")
+
+
+def bring_into_view(elem_id):
+    """Browser-side: on a phone, scroll a result that appears below the controls into view."""
+    return f"() => {{ if (innerWidth < {PHONE_WIDTH}) document.getElementById('{elem_id}')?.scrollIntoView({{block: 'start'}}); }}"

@@ -1,73 +1,106 @@
-"""Compare: one prompt at several temperatures with one seed (optionally beside a second model), and the lesson grid."""
+"""Compare: one prompt at several temperatures with one seed (optionally beside a second model), and the lesson grid.
+
+Both tables are HTML of our own: they wrap to the screen's width, and on a phone each row stacks
+into a card whose text reads in full.
+"""
+from html import escape
+
 import gradio as gr
-import pandas as pd
 
 import chargen
 
 from .common import (
-    GREEDY, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, lesson_examples, lesson_grid_rows,
-    model_level, prompt_box, refuse, row_stats, side_by_side, warn_unknown,
+    GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, bring_into_view, comparison,
+    lesson_examples, model_level, parse_temperature, prompt_box, refuse, row_stats, side_by_side, warn_unknown,
 )
-from .labels import i18n, labels
+from .labels import i18n, labels, made_by, number, percent, temperature_label
 
 TEMPERATURE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", "1.8", "2.0", "2.5", "3.0"]
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
-# Fixed widths: on a phone the table scrolls sideways instead of squeezing its headers into columns of letters.
-COMPARISON_WIDTHS = ["110px", "100px", "480px", "130px", "130px", "110px", "130px"]
+
+
+def html_table(elem_class, header, rows, widths=None) -> str:
+    """A table whose cells carry their column's name (a phone shows it beside the value, rows stacked)."""
+    columns = "".join(f'<col style="width: {w}">' for w in widths) if widths else ""
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td data-label="{escape(h)}">{escape(str(cell))}</td>' for h, cell in zip(header, row)) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="results {elem_class}"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def in_order(temperatures):
+    """Greedy first, then by temperature, whatever order they were ticked in."""
+    return sorted(temperatures, key=lambda t: -1.0 if parse_temperature(t) is None else parse_temperature(t))
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
     words = labels(request)
     try:
-        rows = side_by_side(prompt, temperatures, length, seed, model, other)
+        rows = side_by_side(prompt, in_order(temperatures or []), length, seed, model, other)
     except chargen.ChargenError as error:
-        return refuse(error)
+        return refuse(error, words)
     for name, out in dict(rows).items():  # once per model: what it lacks depends only on the prompt
         warn_unknown(out.unknown, model_level(name), words)
-
-    def share(value):
-        return words["not_available"] if value is None else f"{100 * value:.0f}%"
-
+    summaries = [row_stats(out, name) for name, out in rows]
+    real_words = any(s["real_word_share"] is not None for s in summaries)  # not for word models alone
+    header = [words[c] for c in ("made_by_label", "text", "mean_entropy", "bits_per_step")]
+    header += [words["real_words"]] * real_words + [words["repeats"]]
     table = []
-    for name, out in rows:
-        summary = row_stats(out, name)
-        table.append([name, out.label, out.prompt + out.text, f"{summary['mean_entropy_bits']:.2f}",
-                      f"{summary['log_likelihood_bits']:.1f}", share(summary["real_word_share"]),
-                      share(summary["repeated_ngram_rate"])])
-    columns = ["model", "decoding_label", "text", "mean_entropy", "log_likelihood", "real_words", "repeats"]
-    return pd.DataFrame(table, columns=[words[c] for c in columns])
+    for (name, out), s in zip(rows, summaries):
+        row = [made_by(name, out.level, out.temperature, out.seed, words), out.prompt + out.text,
+               number(s["mean_entropy_bits"], words, 2), number(s["bits_per_step"], words, 2)]
+        if real_words:
+            row.append(words["not_available"] if s["real_word_share"] is None else percent(s["real_word_share"], words, 0))
+        table.append([*row, percent(s["repeated_ngram_rate"], words, 0)])
+    widths = ["15%", "49%", "9%", "9%", *["9%"] * real_words, "9%"] if real_words else ["16%", "54%", "10%", "10%", "10%"]
+    return html_table("comparison-table", header, table, widths)
 
 
 def lesson_grid_page(length, seed, model, request: gr.Request):
+    """The lesson's 5 prompts x 5 temperatures, one seed; what made it in the caption."""
+    words = labels(request)
     try:
-        grid = lesson_grid_rows(length, seed, model)
+        level = model_level(model)
+        grid = [comparison(prompt, LESSON_TEMPERATURES, length, seed, model) for prompt in LESSON_PROMPTS]
     except chargen.ChargenError as error:
-        return refuse(error)
-    table = pd.DataFrame.from_dict(grid, orient="index").rename_axis(labels(request)["prompt"]).reset_index()
-    return gr.Dataframe(table, visible=True)
+        return refuse(error, words)
+    header = [words["prompt"], *(temperature_label(t, words) for t in LESSON_TEMPERATURES)]
+    rows = [[prompt, *(out.text for out in outs)] for prompt, outs in zip(LESSON_PROMPTS, grid)]
+    caption = words["made_by_grid"].format(model=model, units=words[f"units_{level}"], seed=seed)
+    caption = f"<p class='made-by'>{escape(caption)}</p>"
+    return gr.HTML(caption + html_table("grid-table", header, rows, ["15%", *["17%"] * 5]), visible=True)
 
 
 def build(model_box, page_open):
     with gr.Tab(i18n("tab_compare"), id="compare"):
-        gr.Markdown(i18n("compare_intro"))
         with gr.Row():
             with gr.Column(scale=3, min_width=300):
                 prompt = prompt_box("compare-prompt")
-                lesson_examples(prompt)
                 temperatures = gr.CheckboxGroup([(i18n("greedy"), GREEDY), *TEMPERATURE_CHOICES[1:]],
                                                 value=TEMPERATURES_START, label=i18n("temperatures"), elem_id="temperatures")
+                lesson_examples(prompt)
             with gr.Column(scale=2, min_width=300):
                 length = gr.Slider(1, MAX_LENGTH, 100, step=1, label=i18n("length"), info=i18n("length_info"),
                                    elem_id="compare-length")
-                seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED, elem_id="compare-seed")
-                other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
-                                    info=i18n("compare_with_info"), elem_id="compare-with")
-                compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button")
-                grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button")
-        comparison_table = gr.Dataframe(label=i18n("comparison"), interactive=False, wrap=True,
-                                        column_widths=COMPARISON_WIDTHS, elem_id="comparison")
-        grid_table = gr.Dataframe(label=i18n("grid"), interactive=False, wrap=True, visible=False, elem_id="grid")
+                with gr.Row():
+                    seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
+                                     elem_id="compare-seed", min_width=120)
+                    other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
+                                        info=i18n("compare_with_info"), elem_id="compare-with", min_width=160)
+                with gr.Row():
+                    compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
+                    grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
+        gr.Markdown(i18n("compare_intro"))
+        comparison_table = gr.HTML(elem_id="comparison")
+        grid_table = gr.HTML(visible=False, elem_id="grid")
 
+    # A new model redraws the comparison and puts the old model's grid away.
     inputs = [prompt, temperatures, length, seed, model_box, other]
-    gr.on([compare_button.click, prompt.submit, page_open], compare_page, inputs, comparison_table, **PAGE_EVENT)
-    grid_button.click(lesson_grid_page, [length, seed, model_box], grid_table, **PAGE_EVENT)
+    gr.on([compare_button.click, prompt.submit, model_box.change, page_open], compare_page, inputs, comparison_table,
+          trigger_mode="always_last", **PAGE_EVENT)
+    gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
+    grid_button.click(lesson_grid_page, [length, seed, model_box], grid_table, trigger_mode="always_last", **PAGE_EVENT)
+    grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
+    model_box.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)

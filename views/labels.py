@@ -1,12 +1,15 @@
-"""The page's words in English and Dutch: labels the browser translates (``i18n``) and text the server writes (``labels``)."""
+"""The page's words in English and Dutch: labels the browser translates (``i18n``) and text the server writes (``labels``).
+
+``{unit}`` and ``{units}`` stand for the model's token: a character or a word (``for_level``).
+"""
 import gradio as gr
 
 LABELS = {
     "en": {
         "title": "# chargen: what temperature does to generated text",
-        "intro": "A small recurrent network trained on news headlines writes one character at a time. "
-        "**Temperature T** reshapes its probabilities before each draw: low T sharpens them (safe, repetitive text), "
-        "high T flattens them (surprising, then garbled text). **Greedy** always takes the most probable character.",
+        "intro": "A small recurrent network trained on news headlines writes one {unit} at a time. **Temperature T** "
+        "reshapes its probabilities before each draw: low T sharpens them (safe, repetitive text), high T flattens them "
+        "(surprising, then garbled). **Greedy** takes the most probable {unit}.",
         "model": "Model",
         "tab_generate": "Generate", "tab_compare": "Compare", "tab_step": "Step through",
         "tab_sweep": "Temperature sweep", "tab_about": "About the model",
@@ -14,25 +17,26 @@ LABELS = {
         "examples": "The lesson's prompts",
         "decoding": "Decoding", "greedy": "Greedy", "sampled": "Sampled",
         "temperature": "Temperature", "temperature_info": "below 1 sharpens, above 1 flattens; inactive under Greedy",
-        "length": "Length", "length_info": "characters (words for a word model); a headline may end sooner: ⏎",
-        "seed": "Seed", "dice": "⚄ New seed", "top_k": "Top-k alternatives",
+        "length": "Length", "length_info": "{units}; a headline may end sooner: ⏎",
+        "seed": "Seed", "seed_info": "blank: a new seed every click; type one to repeat a text",
+        "top_k": "Top-k alternatives",
         "generate": "Generate",
-        "generated": "Generated text, coloured by the probability of each chosen character (click one)",
-        "step": "Step", "step_info": "the step the bars show; click a character to pick it",
+        "generated": "Each {unit} coloured by its probability; click one for its bars",
+        "step": "Step", "step_info": "the step the bars show; click a {unit} to pick it",
         "trace": "Every step",
         "compare_intro": "One prompt, several temperatures, the same seed: the same random draws, only T differs.",
         "temperatures": "Temperatures", "compare": "Compare",
         "compare_with": "Side by side with", "compare_with_info": "a second model (characters beside words): rows alternate, same T and seed",
         "no_second_model": "no second model", "lesson_grid": "Lesson grid: 5 prompts × 5 temperatures",
         "comparison": "Comparison", "grid": "Lesson grid",
-        "step_intro": "The model proposes its top-k next characters: click one, let it sample, or take the greedy one. "
-        "The prompt is read once; each choice feeds one character and carries the network's state forward.",
+        "step_intro": "The model proposes its top-k next {units}: click one, let it sample, or take the greedy one. "
+        "The prompt is read once; each choice feeds one {unit} and carries the network's state forward.",
         "start": "Start", "sample": "⚄ Sample at T", "take_greedy": "Take the greedy one", "undo": "↶ Undo",
         "text_so_far": "Text so far", "proposals": "Proposals (probability at T)",
-        "sweep_intro": "How the next-character distribution after the prompt and its entropy change as T goes from 0.1 to 3.",
+        "sweep_intro": "How the next-{unit} distribution after the prompt and its entropy change as T goes from 0.1 to 3.",
         "show": "Show",
         "about": """### What temperature does
-At every step the model gives each possible next character a probability. Before drawing one,
+At every step the model gives each possible next character (or word) a probability. Before drawing one,
 chargen raises every probability to the power 1/T and rescales them so they sum to 1:
 
 - **T below 1 sharpens**: likely characters get likelier, rare ones all but vanish. The text is safe but repeats itself.
@@ -46,59 +50,81 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
 **Entropy** (bits) measures how spread out a distribution is: 0 bits means certain.
 **Bits per character** on titles the model never saw measures how well it predicts: lower is better.""",
         # Text the server writes into the page.
+        "decimal": ".", "thousands": ",",
+        "unit_char": "character", "units_char": "characters", "unit_word": "word", "units_word": "words",
+        "made_by": "{model} ({units}) · {decoding}", "made_by_seed": "{model} ({units}) · {decoding} · seed {seed}",
+        "made_by_grid": "{model} ({units}) · seed {seed}",
+        "greedy_label": "greedy", "t_label": "T = {t}",
         "char": "character", "word": "word", "p_t": "p at T", "p_t1": "p at T=1", "rank": "rank",
         "entropy": "entropy (bits)", "alternatives": "top-k: p at T=1 → p at T (%)",
-        "bars_t1": "At T = 1: the model's own probabilities",
-        "bars_t": "At the chosen T: what was drawn from (greedy: all on the tallest bar)",
-        "probability": "probability", "token": "next character or word", "this_step": "this step", "bits": "bits",
-        "chosen": "chosen", "other": "other",
-        "decoding_label": "decoding", "text": "text", "mean_entropy": "entropy (bits/step)",
-        "log_likelihood": "log-likelihood (bits)", "real_words": "real words", "repeats": "repeated 4-grams",
+        "bars_t1": "At T = 1, the model's own (orange: chosen)",
+        "bars_t": "At your T: what was drawn from",
+        "bars_t_step": "At your T: the next draw",
+        "probability": "probability", "token": "next character or word", "bits": "bits",
+        "chosen": "chosen", "other": "other", "rest": "rest", "rest_kind": "rest of the vocabulary",
+        "made_by_label": "made by", "text": "text", "mean_entropy": "entropy (bits/step)",
+        "bits_per_step": "surprise (bits/step at T=1)", "real_words": "real words", "repeats": "repeated 4-grams",
         "not_available": "n/a",
         "unknown_chars": "The model does not know {tokens}: left out of the prompt.",
         "unknown_words": "The model does not know {tokens}: read as an unknown word.",
-        "step_status": "Step {n}. The prompt was read once; each choice fed one token and carried the state forward.",
-        "step_ended": " The headline has ended: undo to go on.", "start_first": "Press Start first.",
-        "sweep_probs": "Probability of the top-k next characters", "sweep_entropy": "Entropy of the whole distribution (bits)",
-        "card_architecture": "Architecture", "card_units": "{cell}, {layers} layer(s) × {units} units, {input}",
+        "step_status": "Step {n}: {made_by}.", "step_ended": " The headline has ended: undo to go on.",
+        "sweep_probs": "Probability of the top-k next {units}", "sweep_entropy": "Entropy of the whole distribution (bits)",
+        "card_architecture": "Architecture", "card_units": "{cell}, {layers} layer(s) × {size} units, {input}",
         "card_one_hot": "one-hot input", "card_embedding": "embedding of {n}",
-        "card_vocabulary": "Vocabulary", "card_tokens": "{level} level, {n} tokens",
+        "card_vocabulary": "Vocabulary", "card_tokens": "{n} {units}",
         "card_parameters": "Parameters", "card_data": "Training data", "card_rows": "{n} training rows",
+        "field_title": "titles", "field_description": "descriptions",
         "card_epochs": "Epochs", "card_time": "Training time", "card_minutes": "{m} min {s} s",
-        "card_val": "Bits per character, validation", "card_test": "Bits per character, test",
+        "card_val": "Bits per {unit}, validation", "card_test": "Bits per character, test",
+        "card_test_words": "Bits per word, test",
         "full_card": "The whole card (card.json)",
+        # Refusals: what a toast says when the page cannot do what was asked.
+        "warning": "Note",
+        "refuse_range": "{name} must be a number from {low} to {high}, not {value}",
+        "refuse_empty": "the prompt is empty: type the start of a headline, e.g. 'Today '",
+        "refuse_long": "the prompt is {n} characters; the limit is {limit}",
+        "refuse_unknown": "the model knows none of the prompt's {units}: try plain English letters",
+        "refuse_no_temperature": "choose at least one temperature",
+        "refuse_bad_temperature": "temperature must be a number or 'Greedy', not {value}",
+        "refuse_decoding": "decoding must be 'Greedy' or 'Sampled', not {value}",
+        "refuse_stop": "stop_at_end must be true or false, not {value}",
+        "refuse_model": "unknown model {value}; choose from {models}",
+        "refuse_start_first": "press Start first",
+        "refuse_ended": "the headline has ended: undo a step to go on",
+        "name_temperature": "temperature", "name_length": "length", "name_top_k": "top-k", "name_seed": "seed",
     },
     "nl": {
         "title": "# chargen: wat temperatuur doet met gegenereerde tekst",
-        "intro": "Een klein recurrent netwerk, getraind op nieuwskoppen, schrijft één teken tegelijk. "
-        "**Temperatuur T** vervormt zijn kansen vóór elke trekking: een lage T maakt ze scherper (veilige, herhalende tekst), "
-        "een hoge T maakt ze vlakker (verrassende, daarna onzinnige tekst). **Gulzig** neemt altijd het waarschijnlijkste teken.",
+        "intro": "Een klein recurrent netwerk, getraind op nieuwskoppen, schrijft één {unit} tegelijk. **Temperatuur T** "
+        "vervormt de kansen vóór elke trekking: een lage T maakt ze scherper (veilige, herhalende tekst), een hoge T "
+        "vlakker (verrassend, daarna onzin). **Gulzig** neemt het waarschijnlijkste {unit}.",
         "model": "Model",
         "tab_generate": "Genereren", "tab_compare": "Vergelijken", "tab_step": "Stap voor stap",
         "tab_sweep": "Temperatuurverloop", "tab_about": "Over het model",
         "prompt": "Begintekst", "prompt_placeholder": "Het begin van een kop, bv. Today ",
-        "examples": "De begintekst uit de les",
+        "examples": "De beginteksten uit de les",
         "decoding": "Decoderen", "greedy": "Gulzig (greedy)", "sampled": "Getrokken (sampling)",
         "temperature": "Temperatuur", "temperature_info": "onder 1 scherper, boven 1 vlakker; uit bij Gulzig",
-        "length": "Lengte", "length_info": "tekens (woorden bij een woordmodel); een kop kan eerder eindigen: ⏎",
-        "seed": "Seed", "dice": "⚄ Nieuwe seed", "top_k": "Top-k alternatieven",
+        "length": "Lengte", "length_info": "{units}; een kop kan eerder eindigen: ⏎",
+        "seed": "Seed", "seed_info": "leeg: elke klik een nieuwe seed; typ er een om een tekst te herhalen",
+        "top_k": "Top-k alternatieven",
         "generate": "Genereer",
-        "generated": "Gegenereerde tekst, gekleurd naar de kans van elk gekozen teken (klik erop)",
-        "step": "Stap", "step_info": "de stap die de staven tonen; klik op een teken om hem te kiezen",
+        "generated": "Elk {unit} gekleurd naar zijn kans; klik erop voor de staven",
+        "step": "Stap", "step_info": "de stap die de staven tonen; klik op een {unit} om hem te kiezen",
         "trace": "Elke stap",
         "compare_intro": "Eén begintekst, meerdere temperaturen, dezelfde seed: dezelfde toevalstrekkingen, alleen T verschilt.",
         "temperatures": "Temperaturen", "compare": "Vergelijk",
         "compare_with": "Naast", "compare_with_info": "een tweede model (tekens naast woorden): de rijen wisselen af, zelfde T en seed",
         "no_second_model": "geen tweede model", "lesson_grid": "Lesrooster: 5 beginteksten × 5 temperaturen",
         "comparison": "Vergelijking", "grid": "Lesrooster",
-        "step_intro": "Het model stelt zijn top-k volgende tekens voor: klik er een, laat het trekken, of neem de gulzige keuze. "
-        "De begintekst wordt één keer gelezen; elke keuze voert één teken in en neemt de toestand van het netwerk mee.",
+        "step_intro": "Het model stelt zijn top-k volgende {units} voor: klik er een, laat het trekken, of neem de gulzige keuze. "
+        "De begintekst wordt één keer gelezen; elke keuze voert één {unit} in en neemt de toestand van het netwerk mee.",
         "start": "Begin", "sample": "⚄ Trek bij T", "take_greedy": "Neem de gulzige keuze", "undo": "↶ Ongedaan maken",
         "text_so_far": "Tekst tot nu toe", "proposals": "Voorstellen (kans bij T)",
-        "sweep_intro": "Hoe de kansverdeling van het volgende teken en haar entropie veranderen als T van 0,1 naar 3 gaat.",
+        "sweep_intro": "Hoe de kansverdeling van het volgende {unit} en haar entropie veranderen als T van 0,1 naar 3 gaat.",
         "show": "Toon",
         "about": """### Wat temperatuur doet
-Bij elke stap geeft het model elk mogelijk volgend teken een kans. Vóór het trekken verheft chargen
+Bij elke stap geeft het model elk mogelijk volgend teken (of woord) een kans. Vóór het trekken verheft chargen
 elke kans tot de macht 1/T en schaalt ze zodat ze samen 1 zijn:
 
 - **T onder 1 maakt scherper**: waarschijnlijke tekens worden waarschijnlijker, zeldzame verdwijnen bijna. De tekst is veilig maar herhaalt zich.
@@ -111,37 +137,92 @@ elke keer dezelfde tekst, en vaak een lus.
 De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en seed geven dezelfde tekst.
 **Entropie** (bits) meet hoe verspreid een verdeling is: 0 bits betekent zeker.
 **Bits per teken** op koppen die het model nooit zag meet hoe goed het voorspelt: lager is beter.""",
+        "decimal": ",", "thousands": ".",
+        "unit_char": "teken", "units_char": "tekens", "unit_word": "woord", "units_word": "woorden",
+        "made_by": "{model} ({units}) · {decoding}", "made_by_seed": "{model} ({units}) · {decoding} · seed {seed}",
+        "made_by_grid": "{model} ({units}) · seed {seed}",
+        "greedy_label": "gulzig", "t_label": "T = {t}",
         "char": "teken", "word": "woord", "p_t": "kans bij T", "p_t1": "kans bij T=1", "rank": "rang",
         "entropy": "entropie (bits)", "alternatives": "top-k: kans bij T=1 → bij T (%)",
-        "bars_t1": "Bij T = 1: de eigen kansen van het model",
-        "bars_t": "Bij de gekozen T: waaruit getrokken werd (gulzig: alles op de hoogste staaf)",
-        "probability": "kans", "token": "volgend teken of woord", "this_step": "deze stap", "bits": "bits",
-        "chosen": "gekozen", "other": "ander",
-        "decoding_label": "decoderen", "text": "tekst", "mean_entropy": "entropie (bits/stap)",
-        "log_likelihood": "log-likelihood (bits)", "real_words": "echte woorden", "repeats": "herhaalde 4-grammen",
+        "bars_t1": "Bij T = 1, het model zelf (oranje: gekozen)",
+        "bars_t": "Bij jouw T: waaruit getrokken werd",
+        "bars_t_step": "Bij jouw T: de volgende trekking",
+        "probability": "kans", "token": "volgend teken of woord", "bits": "bits",
+        "chosen": "gekozen", "other": "ander", "rest": "rest", "rest_kind": "de rest van de woordenschat",
+        "made_by_label": "gemaakt door", "text": "tekst", "mean_entropy": "entropie (bits/stap)",
+        "bits_per_step": "verrassing (bits/stap bij T=1)", "real_words": "echte woorden", "repeats": "herhaalde 4-grammen",
         "not_available": "n.v.t.",
         "unknown_chars": "Het model kent {tokens} niet: weggelaten uit de begintekst.",
         "unknown_words": "Het model kent {tokens} niet: gelezen als onbekend woord.",
-        "step_status": "Stap {n}. De begintekst werd één keer gelezen; elke keuze voerde één token in en nam de toestand mee.",
-        "step_ended": " De kop is afgelopen: maak een stap ongedaan om door te gaan.", "start_first": "Druk eerst op Begin.",
-        "sweep_probs": "Kans op de top-k volgende tekens", "sweep_entropy": "Entropie van de hele verdeling (bits)",
-        "card_architecture": "Architectuur", "card_units": "{cell}, {layers} laag/lagen × {units} eenheden, {input}",
+        "step_status": "Stap {n}: {made_by}.", "step_ended": " De kop is afgelopen: maak een stap ongedaan om door te gaan.",
+        "sweep_probs": "Kans op de top-k volgende {units}", "sweep_entropy": "Entropie van de hele verdeling (bits)",
+        "card_architecture": "Architectuur", "card_units": "{cell}, {layers} laag/lagen × {size} eenheden, {input}",
         "card_one_hot": "one-hot invoer", "card_embedding": "embedding van {n}",
-        "card_vocabulary": "Vocabulaire", "card_tokens": "niveau {level}, {n} tokens",
+        "card_vocabulary": "Woordenschat", "card_tokens": "{n} {units}",
         "card_parameters": "Parameters", "card_data": "Trainingsdata", "card_rows": "{n} trainingsregels",
+        "field_title": "koppen", "field_description": "beschrijvingen",
         "card_epochs": "Epochs", "card_time": "Trainingstijd", "card_minutes": "{m} min {s} s",
-        "card_val": "Bits per teken, validatie", "card_test": "Bits per teken, test",
+        "card_val": "Bits per {unit}, validatie", "card_test": "Bits per teken, test",
+        "card_test_words": "Bits per woord, test",
         "full_card": "De hele kaart (card.json)",
+        "warning": "Let op",
+        "refuse_range": "{name} moet een getal van {low} tot {high} zijn, niet {value}",
+        "refuse_empty": "de begintekst is leeg: typ het begin van een kop, bv. 'Today '",
+        "refuse_long": "de begintekst telt {n} tekens; de grens is {limit}",
+        "refuse_unknown": "het model kent geen van de {units} van de begintekst: probeer gewone Engelse letters",
+        "refuse_no_temperature": "kies minstens één temperatuur",
+        "refuse_bad_temperature": "de temperatuur moet een getal of 'Greedy' zijn, niet {value}",
+        "refuse_decoding": "decoderen moet 'Greedy' of 'Sampled' zijn, niet {value}",
+        "refuse_stop": "stop_at_end moet true of false zijn, niet {value}",
+        "refuse_model": "onbekend model {value}; kies uit {models}",
+        "refuse_start_first": "druk eerst op Begin",
+        "refuse_ended": "de kop is afgelopen: maak een stap ongedaan om door te gaan",
+        "name_temperature": "de temperatuur", "name_length": "de lengte", "name_top_k": "top-k", "name_seed": "de seed",
     },
 }
-i18n = gr.I18n(**LABELS)  # the page's own labels, translated in the browser from its language
 
 
-def labels(request: gr.Request | None) -> dict:
+def for_level(words: dict, level: str) -> dict:
+    """``words`` with ``{unit}`` / ``{units}`` filled in for a character or word model."""
+    unit, units = words[f"unit_{level}"], words[f"units_{level}"]
+    return {key: text.replace("{unit}", unit).replace("{units}", units) for key, text in words.items()}
+
+
+i18n = gr.I18n(**{language: for_level(words, "char") for language, words in LABELS.items()})  # translated in the browser
+
+
+def labels(request: gr.Request | None, level: str = "char") -> dict:
     """The labels for text the server writes, in the browser's first language we have."""
     accepted = request.headers.get("accept-language", "") if request else ""
     for tag in accepted.split(","):
         language = tag.split(";")[0].strip()[:2].lower()
         if language in LABELS:
-            return LABELS[language]
-    return LABELS["en"]
+            return for_level(LABELS[language], level)
+    return for_level(LABELS["en"], level)
+
+
+def number(value: float, words: dict, digits: int = 0) -> str:
+    """``value`` with the language's separators: 10,797.5 in English, 10.797,5 in Dutch."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", words["decimal"]).replace("\0", words["thousands"])
+
+
+def percent(p: float, words: dict, digits: int = 1) -> str:
+    return number(100 * p, words, digits) + "%"
+
+
+def temperature_label(temperature: float | None, words: dict) -> str:
+    """"greedy", or "T = 0.8" (a temperature with as few decimals as it needs)."""
+    if temperature is None:
+        return words["greedy_label"]
+    return words["t_label"].format(t=f"{temperature:g}".replace(".", words["decimal"]))
+
+
+def made_by(model: str, level: str, temperature: float | None, seed: int | None, words: dict) -> str:
+    """What made a result: model, its level, greedy or T, and the seed when there was one to draw with.
+    (The core's Generation.label will carry the same facts.)"""
+    decoding = temperature_label(temperature, words)
+    units = words[f"units_{level}"]
+    if temperature is None or seed is None:
+        return words["made_by"].format(model=model, units=units, decoding=decoding)
+    return words["made_by_seed"].format(model=model, units=units, decoding=decoding, seed=seed)

@@ -4,40 +4,48 @@ import gradio as gr
 import chargen
 
 from .common import (
-    BAND_COLOURS, BARS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, bar_frames, check_prompt, check_range,
-    coloured, generator, lesson_examples, parse_temperature, percent, prompt_box, refuse, shown, warn_unknown,
+    BAND_COLOURS, BARS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bar_charts, bring_into_view,
+    check_prompt, check_range, coloured, generator, lesson_examples, parse_temperature, prompt_box, refuse, shown,
+    warn_unknown,
 )
-from .labels import i18n, labels
+from .labels import i18n, labels, made_by, percent
 
-OUTPUTS = 5 + MAX_TOP_K  # stepper, text, a button per proposal, bars at T=1 and at T, status
+OUTPUTS = 7 + MAX_TOP_K  # stepper, text, a button per proposal, bars at T=1 and at T, status, intro, text label
 
 
-def stepper_view(stepper, temperature, top_k, words):
+def stepper_view(stepper, model, temperature, seed, top_k, words):
     """The text so far, one button per proposal, their bars at T=1 and at T, and where we are."""
     proposals = [] if stepper.ended else stepper.proposals(temperature, k=top_k)
-    buttons = [gr.Button(f"{shown(token)}  {percent(p_t)}", visible=True) for token, _, _, p_t in proposals]
+    buttons = [gr.Button(f"{shown(token)}  {percent(p_t, words)}", visible=True) for token, _, _, p_t in proposals]
     buttons += [gr.Button(visible=False)] * (MAX_TOP_K - len(buttons))
-    charts = bar_frames([(token, p1, p_t) for token, _, p1, p_t in proposals], None, temperature, words)
-    status = words["step_status"].format(n=len(stepper.steps)) + (words["step_ended"] if stepper.ended else "")
+    charts = bar_charts([(token, p1, p_t) for token, _, p1, p_t in proposals], None, temperature, words)
+    level = stepper.gen.vocab.level
+    made = made_by(model, level, temperature, seed, words)
+    status = words["step_status"].format(n=len(stepper.steps), made_by=made) + (words["step_ended"] if stepper.ended else "")
     text = coloured(stepper.gen.prompt_text(stepper.prompt), stepper.steps)
-    return [stepper, text, *buttons, *charts, status]
+    return [stepper, gr.HighlightedText(text, label=words["text_so_far"]), *buttons, *charts, status, words["step_intro"],
+            gr.Markdown(words["proposals"])]
 
 
 def step_page(action, stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
     """Start, choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
     words = labels(request)
     try:
-        check_range("top-k", top_k, 1, MAX_TOP_K)
+        check_range("name_top_k", top_k, 1, MAX_TOP_K)
         temperature = parse_temperature(temperature)
         if action == "start":
             gen = generator(model)
             check_prompt(gen, prompt)
             stepper = gen.start(prompt, top_k=MAX_TOP_K)
-            warn_unknown(stepper.unknown, gen.vocab.level, words)
         elif stepper is None:
-            raise chargen.ChargenError(words["start_first"])
+            raise Refusal("start_first")
+        elif stepper.ended and action not in ("undo", "view"):
+            raise Refusal("ended")
+        words = labels(request, stepper.gen.vocab.level)
+        if action == "start":
+            warn_unknown(stepper.unknown, stepper.gen.vocab.level, words)
         elif action == "sample":
-            check_range("seed", seed, 0, MAX_SEED)
+            check_range("name_seed", seed, 0, MAX_SEED)
             stepper.sample(temperature, seed=seed)
         elif action == "greedy":
             stepper.greedy()
@@ -46,44 +54,48 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         elif isinstance(action, int):  # the button of proposal i
             stepper.choose(stepper.proposals(temperature, k=top_k)[action][1], temperature=temperature)
     except chargen.ChargenError as error:
-        return refuse(error, OUTPUTS)
-    return stepper_view(stepper, temperature, top_k, words)
+        return refuse(error, words, OUTPUTS)
+    return stepper_view(stepper, model, temperature, seed, top_k, words)
 
 
 def build(model_box, page_open):
+    """The Step through tab: controls beside the text, the proposals and their bars."""
     with gr.Tab(i18n("tab_step"), id="step"):
-        gr.Markdown(i18n("step_intro"))
         with gr.Row():
-            with gr.Column(scale=3, min_width=300):
-                prompt = prompt_box("step-prompt")
-                lesson_examples(prompt)
-                start_button = gr.Button(i18n("start"), variant="primary", elem_id="start-button")
             with gr.Column(scale=2, min_width=300):
+                prompt = prompt_box("step-prompt")
+                start_button = gr.Button(i18n("start"), variant="primary", elem_id="start-button")
                 temperature = gr.Slider(T_MIN, T_MAX, 1.0, step=T_STEP, label=i18n("temperature"),
                                         elem_id="step-temperature")
                 seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED, elem_id="step-seed")
                 top_k = gr.Slider(1, MAX_TOP_K, 5, step=1, label=i18n("top_k"), elem_id="step-top-k")
-        stepped = gr.HighlightedText(label=i18n("text_so_far"), color_map=BAND_COLOURS, show_legend=True,
-                                     show_inline_category=False, elem_id="stepped")
-        status = gr.Markdown(elem_id="step-status")
-        gr.Markdown(i18n("proposals"))
-        with gr.Row(elem_id="proposals"):
-            proposal_buttons = [gr.Button(visible=False, min_width=90, elem_classes="proposal") for _ in range(MAX_TOP_K)]
-        with gr.Row():
-            sample_button = gr.Button(i18n("sample"), elem_id="sample-button")
-            greedy_button = gr.Button(i18n("take_greedy"), elem_id="greedy-button")
-            undo_button = gr.Button(i18n("undo"), elem_id="undo-button")
-        with gr.Row():
-            bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="step-bars-t1", **BARS)
-            bars_t = gr.BarPlot(label=i18n("bars_t"), elem_id="step-bars-t", **BARS)
+                lesson_examples(prompt)
+                intro = gr.Markdown(i18n("step_intro"), elem_id="step-intro")
+            with gr.Column(scale=3, min_width=300):
+                status = gr.Markdown(elem_id="step-status", elem_classes="made-by")
+                stepped = gr.HighlightedText(label=i18n("text_so_far"), color_map=BAND_COLOURS, show_legend=True,
+                                             show_inline_category=False, elem_id="stepped")
+                proposals_title = gr.Markdown(i18n("proposals"))
+                with gr.Row(elem_id="proposals"):
+                    proposal_buttons = [gr.Button(visible=False, min_width=70, elem_classes="proposal")
+                                        for _ in range(MAX_TOP_K)]
+                with gr.Row():
+                    sample_button = gr.Button(i18n("sample"), elem_id="sample-button", min_width=90)
+                    greedy_button = gr.Button(i18n("take_greedy"), elem_id="greedy-button", min_width=90)
+                    undo_button = gr.Button(i18n("undo"), elem_id="undo-button", min_width=90)
+                with gr.Row():
+                    bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="step-bars-t1", **BARS)
+                    bars_t = gr.BarPlot(label=i18n("bars_t_step"), elem_id="step-bars-t", **BARS)
         stepper = gr.State()
 
-    # Every action goes through step_page and redraws the whole state.
+    # Every action goes through step_page and redraws the whole state. A temperature typed in (Enter)
+    # or dragged to redraws the proposals; the last change wins.
     inputs = [stepper, prompt, temperature, seed, top_k, model_box]
-    outputs = [stepper, stepped, *proposal_buttons, bars_t1, bars_t, status]
+    outputs = [stepper, stepped, *proposal_buttons, bars_t1, bars_t, status, intro, proposals_title]
     actions = {"start": [start_button.click, prompt.submit, model_box.change, page_open],
                "sample": [sample_button.click], "greedy": [greedy_button.click], "undo": [undo_button.click],
-               "view": [temperature.release, top_k.release]}
+               "view": [temperature.change, top_k.change]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})
     for action, triggers in actions.items():
-        gr.on(triggers, step_page, [gr.State(action), *inputs], outputs, **PAGE_EVENT)
+        gr.on(triggers, step_page, [gr.State(action), *inputs], outputs, trigger_mode="always_last", **PAGE_EVENT)
+    gr.on([start_button.click, prompt.submit], None, js=bring_into_view("step-status"), **PAGE_EVENT)

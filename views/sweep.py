@@ -9,44 +9,53 @@ from .common import (
     MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, check_prompt, check_range, generator, lesson_examples, prompt_box,
     refuse, shown,
 )
-from .labels import i18n
+from .labels import i18n, labels
 
 SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX - T_MIN) / T_STEP) + 1)]
 
 
-def sweep_page(prompt, top_k, model):
+def sweep_page(prompt, top_k, model, request: gr.Request):
+    """The top-k tokens' probabilities and the entropy over T; the tokens go on to the legend."""
+    words = labels(request)
     try:
         gen = generator(model)
         check_prompt(gen, prompt)
-        check_range("top-k", top_k, 1, MAX_TOP_K)
+        check_range("name_top_k", top_k, 1, MAX_TOP_K)
         stepper = gen.start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
     except chargen.ChargenError as error:
-        return refuse(error, 2)
-    probabilities = stepper.probabilities()
+        return refuse(error, words, 4)
+    words = labels(request, gen.vocab.level)
     top = [(shown(token), token_id) for token, token_id, _, _ in stepper.proposals(1.0)]
-    sweep = stats.temperature_sweep(probabilities, SWEEP_TEMPERATURES)
-    return (
-        pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
-                     columns=["T", "token", "p"]),
-        pd.DataFrame([(t, bits) for t, _, bits in sweep], columns=["T", "bits"]),
-    )
+    sweep = stats.temperature_sweep(stepper.probabilities(), SWEEP_TEMPERATURES)
+    probabilities = pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
+                                 columns=["T", "token", "p"])
+    return (gr.LinePlot(probabilities, label=words["sweep_probs"]),
+            pd.DataFrame([(t, bits) for t, _, bits in sweep], columns=["T", "bits"]),
+            [token for token, _ in top], words["sweep_intro"])
+
+
+def legend(tokens):
+    """Gradio 6.31's LinePlot keeps its first legend for new data: give it this data's tokens after the data."""
+    return gr.LinePlot(colors_in_legend=tokens)
 
 
 def build(model_box, page_open):
     with gr.Tab(i18n("tab_sweep"), id="sweep"):
-        gr.Markdown(i18n("sweep_intro"))
+        intro = gr.Markdown(i18n("sweep_intro"), elem_id="sweep-intro")
         with gr.Row(equal_height=True):
             prompt = prompt_box("sweep-prompt", scale=3)
             top_k = gr.Slider(1, MAX_TOP_K, 5, step=1, label=i18n("top_k"), scale=2, elem_id="sweep-top-k")
             show_button = gr.Button(i18n("show"), variant="primary", scale=1, elem_id="sweep-button")
-        lesson_examples(prompt)
         with gr.Row():
             probabilities = gr.LinePlot(x="T", y="p", color="token", y_lim=[0, 1], y_title=i18n("probability"),
                                         color_title=i18n("token"), label=i18n("sweep_probs"), min_width=300,
                                         elem_id="sweep-probabilities")
             entropy = gr.LinePlot(x="T", y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), min_width=300,
                                   elem_id="sweep-entropy")
+        lesson_examples(prompt)
+        tokens = gr.State()
 
     # The sweep follows the model and is drawn when the page opens.
     gr.on([show_button.click, prompt.submit, top_k.release, model_box.change, page_open], sweep_page,
-          [prompt, top_k, model_box], [probabilities, entropy], **PAGE_EVENT)
+          [prompt, top_k, model_box], [probabilities, entropy, tokens, intro], trigger_mode="always_last",
+          **PAGE_EVENT).then(legend, tokens, probabilities, **PAGE_EVENT)
