@@ -97,7 +97,8 @@ THEME = gr.themes.Default(
     font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 600, 700)), "ui-monospace", "monospace"],
 ).set(body_text_color_subdued="*neutral_600", block_info_text_color="*neutral_600", block_info_text_size="*text_sm",
       block_title_text_color="*neutral_800", block_label_text_color="*neutral_800", input_placeholder_color="*neutral_500",
-      button_secondary_text_color="*neutral_800")
+      button_secondary_text_color="*neutral_800", button_primary_background_fill="*primary_600",
+      button_primary_background_fill_hover="*primary_700")
 CSS = """
 .intro p { font-size: 16px; margin: 0; }
 #title h1 { font-size: 24px !important; margin: 0 !important; }
@@ -106,7 +107,9 @@ CSS = """
 #generated .token, #stepped .token { margin: 0; padding: 0.1em 0; border-radius: 0; }
 #generated .textfield, #stepped .textfield { gap: 0; row-gap: 0.4em; }
 #generated .text, #stepped .text { font-family: var(--font-mono); font-size: 1.5rem; }
-#proposals button { font-family: var(--font-mono); font-size: 1.3rem; }
+#proposals button { font-family: var(--font-mono); font-size: 1.15rem; white-space: nowrap; padding: 6px 4px; }
+/* The selected tab in a colour dark enough for AA contrast (Gradio's indigo-500 is 4.47:1 on white). */
+[role="tab"][aria-selected="true"] { color: var(--primary-700) !important; }
 /* Plots: legends as large as the axes' labels (Gradio leaves them at Vega's 10 px). */
 .vega-embed svg text { font-size: max(16px, 1em) !important; }
 /* A toast's own title is its type in English: ours leads the message, in the page's language. */

@@ -131,12 +131,12 @@ def texts(page, selector):
 def open_tab(page, key, locale="en"):
     """Click a tab by its label key; on a phone the later tabs sit in the overflow menu."""
     name = words(locale)[key]
-    tab = page.get_by_role("tab", name=name, exact=True)
-    if tab.is_visible():
-        tab.click()
+    tab = page.get_by_role("tab", name=name, exact=True).locator("visible=true")  # (Gradio keeps hidden copies)
+    if tab.count():
+        tab.first.click()
     else:
         page.locator("button[aria-label='More tabs']").click()
-        page.locator(".overflow-dropdown button", has_text=name).click()
+        page.locator(".overflow-dropdown button", has_text=name).locator("visible=true").first.click()
 
 
 def fill(page, elem_id, text, enter=False):
@@ -171,10 +171,10 @@ def on_first_screen(page, selector):
     return page.evaluate("() => scrollY") == 0 and rect["y"] >= 0 and rect["y"] + rect["height"] <= page.viewport_size["height"]
 
 
-def in_view(page, selector):
-    """The element's top is on the screen as it is scrolled now (a phone brings results into view)."""
-    top = page.evaluate(f"() => document.querySelector('{selector}').getBoundingClientRect().top")
-    return 0 <= top < page.viewport_size["height"]
+def wait_in_view(page, selector):
+    """Wait until the element's top is on the screen (a phone scrolls a new result into view)."""
+    page.wait_for_function("s => { const top = document.querySelector(s).getBoundingClientRect().top;"
+                           " return 0 <= top && top < innerHeight; }", arg=selector, timeout=5_000)
 
 
 def bars(page, elem_id):
@@ -235,7 +235,7 @@ def test_generate_draws_a_fresh_seed_says_what_made_it_and_shows_it_on_the_first
     seed, expected = generate_on_page(page, client, "Moscow, ", locale)
     assert page.locator("#generate-made-by").inner_text() == made_by(default_model, "char", 1.0, seed, words(locale))
     if size == "phone":  # the page brought the result into view
-        assert in_view(page, "#generate-made-by")
+        wait_in_view(page, "#generate-made-by")
     else:
         for result in ("#generated", "#bars-t1", "#bars-t"):
             assert on_first_screen(page, result), result
@@ -273,6 +273,9 @@ def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, siz
     assert " " in [t for t, _, _ in top]  # after "President" a space is likely: it must read as ␣
     words_here = words(locale)
     expected_tokens = [shown(t) for t, _, _ in top] + [words_here["rest"]]
+    page.wait_for_function(  # Vega redraws a moment after the data arrives
+        "want => [...document.querySelectorAll('#bars-t .mark-rect path')].map(p => p.getAttribute('aria-label')"
+        ".split('; ')[0].split(': ')[1]).join('|') === want.join('|')", arg=expected_tokens)
     at_t1, at_t = bars(page, "bars-t1"), bars(page, "bars-t")
     assert [token for token, _, _ in at_t1] == [token for token, _, _ in at_t] == expected_tokens
     assert at_t1[-1][1] == words_here["rest_kind"] and "␣" in expected_tokens
@@ -304,7 +307,7 @@ def test_sweep_legend_colours_and_lines_follow_each_prompt(open_app, default_mod
             "want => JSON.stringify([...document.querySelectorAll('#sweep-probabilities .role-legend-label text')]"
             ".map(t => t.textContent)) === JSON.stringify(want)", arg=tokens)
         legend = page.eval_on_selector_all(
-            "#sweep-probabilities .role-legend-symbol path", "ps => ps.map(p => getComputedStyle(p).stroke)")
+            "#sweep-probabilities .role-legend-symbol path", "ps => ps.map(p => p.getAttribute('stroke'))")
         colour_of = dict(zip(tokens, legend))
         page.wait_for_function(
             "want => [...document.querySelectorAll('#sweep-probabilities .mark-line path')]"
@@ -312,7 +315,7 @@ def test_sweep_legend_colours_and_lines_follow_each_prompt(open_app, default_mod
             arg=tokens)
         lines = page.eval_on_selector_all(
             "#sweep-probabilities .mark-line path",
-            "ps => ps.map(p => [p.getAttribute('aria-label').split('token: ')[1], getComputedStyle(p).stroke])")
+            "ps => ps.map(p => [p.getAttribute('aria-label').split('token: ')[1], p.getAttribute('stroke')])")
         assert len(lines) == 5 and len(set(legend)) == 5
         assert {token: colour for token, colour in lines} == colour_of  # each line in its legend colour
     assert page.locator("#sweep-entropy .mark-line path").count() == 1
@@ -365,7 +368,7 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
     assert not cut
     if size == "phone":  # rows stacked: each cell as wide as the row, one above the other
         widths = page.eval_on_selector_all("#grid tbody tr:first-child td", "cs => cs.map(c => c.getBoundingClientRect().width)")
-        assert min(widths) > 300
+        assert min(widths) > 0.6 * page.viewport_size["width"]
 
 
 # -- 11: readable from the back row --------------------------------------------------------------------------
@@ -484,12 +487,14 @@ def test_a_new_model_redraws_every_result_and_the_labels_follow_its_level(open_a
     old = page.locator("#generated").inner_text()
     choose(page, "model", "words")
     page.wait_for_function("() => document.querySelector('#generate-made-by').innerText.startsWith('words')")
-    wait_for_text(page, "comparison", "words (")
     assert page.locator("#generated").inner_text() != old
-    assert all(row[0].startswith(f"words ({here['units_word']})") for row in table_rows(page, "comparison"))
-    assert here["real_words"] not in page.locator("#comparison thead").inner_text()  # every word is real
     page.wait_for_function("unit => document.querySelector('.intro').innerText.includes(unit)", arg=here["unit_word"])
-    assert here["generated"] in page.locator("#generated").inner_text()  # "... each chosen word ..."
+    wait_for_text(page, "generated", here["generated"])  # "Each word coloured ..."
+    open_tab(page, "tab_compare", locale)
+    wait_for_text(page, "comparison", "words (")
+    made = [row[0] for row in table_rows(page, "comparison")]
+    assert all(label.startswith(f"words ({here['units_word']})") for label in made), made
+    assert here["real_words"] not in page.locator("#comparison thead").inner_text()  # every word is real
     open_tab(page, "tab_step", locale)
     wait_for_text(page, "step-intro", here["step_intro"][:60])
     open_tab(page, "tab_sweep", locale)
@@ -514,7 +519,7 @@ def test_step_through_fits_the_screen_and_a_typed_temperature_redraws_the_propos
     status = page.locator("#step-status")
     status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
     if size == "phone":
-        assert in_view(page, "#step-status")
+        wait_in_view(page, "#step-status")
     else:
         for result in ("#stepped", "#proposals", "#step-bars-t"):
             assert on_first_screen(page, result), result
@@ -546,9 +551,22 @@ def english_only(text):
             continue
         for line in re.sub(r"[*#]|^- ", "", for_level(LABELS["en"], "char")[key], flags=re.M).splitlines():
             line = re.split(r"\{", line)[0].strip()  # the fixed text before any placeholder
-            if len(line) >= 8 and line in text:
+            if len(line) >= 8 and re.search(rf"(?<!\w){re.escape(line)}(?!\w)", text):
                 found.append(line)
     return found
+
+
+# The page's own words: what it shows less what the model wrote (English headlines) and the lesson's prompts.
+LABEL_TEXT = """() => {
+  const data = '#generated, #stepped, #trace, #comparison tbody, #grid tbody, #proposals, .vega-embed, .gallery, textarea';
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const e = t.parentElement;
+    if (e && e.checkVisibility() && !e.closest(data) && t.textContent.trim()) parts.push(t.textContent.trim());
+  }
+  return parts.join('\\n');
+}"""
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -558,9 +576,9 @@ def test_a_dutch_page_shows_no_english_label_and_dutch_numbers(open_app, client,
     for tab in TABS:
         open_tab(page, tab, "nl")
         page.wait_for_timeout(300)
-        shown_text = page.evaluate("() => document.body.innerText")
+        shown_text = page.evaluate(LABEL_TEXT)
         assert english_only(shown_text) == [], tab
-        assert not re.search(r"\b(greedy|characters|Warning|Error)\b", shown_text.replace("Gulzig (greedy)", "")), tab
+        assert not re.search(r"\b(greedy|characters|Warning|Error)\b", shown_text.replace("(greedy)", "")), tab
     open_tab(page, "tab_generate", "nl")
     _, out = generate_on_page(page, client, "Moscow, ", "nl", seed=4)
     trace = page.locator("#trace").inner_text()

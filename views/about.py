@@ -16,7 +16,7 @@ def card_facts(gen, words) -> list[tuple[str, str]]:
     rows = [
         (words["card_architecture"], words["card_units"].format(
             cell=arch["cell"].upper(), layers=arch["layers"], size=arch["units"], input=input_layer)),
-        (words["card_vocabulary"], words["card_tokens"].format(n=number(len(gen.vocab), words))),
+        (words["card_vocabulary"], words["card_tokens"].format(n=number(len(gen.vocab), words), kind=words[f"units_{gen.vocab.level}"])),
     ]
     if "parameters" in card:
         rows.append((words["card_parameters"], number(card["parameters"], words)))

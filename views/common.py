@@ -67,7 +67,7 @@ class Refusal(chargen.ChargenError):
 
     def say(self, words) -> str:
         def shown_field(name, value):
-            if name in ("name", "units"):  # label keys
+            if name in ("name", "kind"):  # label keys
                 return words[value]
             if isinstance(value, (int, float)):
                 return number(value, words, 0 if float(value).is_integer() else 1) if name != "value" else repr(value)
@@ -108,7 +108,7 @@ def check_prompt(gen, prompt):
     if len(prompt) > MAX_PROMPT_CHARS:
         raise Refusal("long", n=len(prompt), limit=MAX_PROMPT_CHARS)
     if not gen.vocab.encode_prompt(prompt)[0]:
-        raise Refusal("unknown", units=f"units_{gen.vocab.level}")
+        raise Refusal("unknown", kind=f"units_{gen.vocab.level}")
 
 
 def parse_temperature(value) -> float | None:

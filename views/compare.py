@@ -49,12 +49,12 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
     header += [words["real_words"]] * real_words + [words["repeats"]]
     table = []
     for (name, out), s in zip(rows, summaries):
-        row = [made_by(name, out.level, out.temperature, out.seed, words), out.prompt + out.text,
+        row = [made_by(name, model_level(name), out.temperature, out.seed, words), out.prompt + out.text,
                number(s["mean_entropy_bits"], words, 2), number(s["bits_per_step"], words, 2)]
         if real_words:
             row.append(words["not_available"] if s["real_word_share"] is None else percent(s["real_word_share"], words, 0))
         table.append([*row, percent(s["repeated_ngram_rate"], words, 0)])
-    widths = ["15%", "49%", "9%", "9%", *["9%"] * real_words, "9%"] if real_words else ["16%", "54%", "10%", "10%", "10%"]
+    widths = ["16%", "40%", "11%", "11%", *["11%"] * real_words, "11%"] if real_words else ["17%", "50%", "11%", "11%", "11%"]
     return html_table("comparison-table", header, table, widths)
 
 
@@ -68,7 +68,7 @@ def lesson_grid_page(length, seed, model, request: gr.Request):
         return refuse(error, words)
     header = [words["prompt"], *(temperature_label(t, words) for t in LESSON_TEMPERATURES)]
     rows = [[prompt, *(out.text for out in outs)] for prompt, outs in zip(LESSON_PROMPTS, grid)]
-    caption = words["made_by_grid"].format(model=model, units=words[f"units_{level}"], seed=seed)
+    caption = words["made_by_grid"].format(model=model, kind=words[f"units_{level}"], seed=seed)
     caption = f"<p class='made-by'>{escape(caption)}</p>"
     return gr.HTML(caption + html_table("grid-table", header, rows, ["15%", *["17%"] * 5]), visible=True)
 

@@ -41,20 +41,21 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, req
     """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced
     frames; what made it, the trace and the bars come with the last frame."""
     try:
-        words = labels(request, model_level(model))
+        level = model_level(model)
+        words = labels(request, level)
         out = decode(prompt, temperature, length, decoding, typed_seed(seed), top_k, model)
     except chargen.ChargenError as error:
         yield refuse(error, labels(request), OUTPUTS)
         return
-    warn_unknown(out.unknown, out.level, words)
+    warn_unknown(out.unknown, level, words)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
-    made = made_by(model, out.level, out.temperature, out.seed, words)
+    made = made_by(model, level, out.temperature, out.seed, words)
     frames = min(len(out.steps), STREAM_FRAMES)
     for frame in range(1, frames):
         yield [made, pieces[: 1 + math.ceil(len(out.steps) * frame / frames)], *[gr.skip()] * (OUTPUTS - 2)]
         time.sleep(STREAM_SECONDS / frames)
     bars_at_t1, bars_at_t = step_charts(out, 1, words)  # length >= 1: there is always a first step
-    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, trace_table(out, out.level, words),
+    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, trace_table(out, level, words),
            gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), bars_at_t1, bars_at_t,
            gr.Slider(info=words["length_info"])]
 

@@ -1,6 +1,7 @@
 """The page's words in English and Dutch: labels the browser translates (``i18n``) and text the server writes (``labels``).
 
-``{unit}`` and ``{units}`` stand for the model's token: a character or a word (``for_level``).
+``{unit}`` and ``{units}`` stand for the model's token: a character or a word (``for_level``); ``{kind}``
+is filled in per result (a comparison's rows may come from models of both levels).
 """
 import gradio as gr
 
@@ -31,7 +32,7 @@ LABELS = {
         "comparison": "Comparison", "grid": "Lesson grid",
         "step_intro": "The model proposes its top-k next {units}: click one, let it sample, or take the greedy one. "
         "The prompt is read once; each choice feeds one {unit} and carries the network's state forward.",
-        "start": "Start", "sample": "⚄ Sample at T", "take_greedy": "Take the greedy one", "undo": "↶ Undo",
+        "start": "Start", "sample": "⚄ Sample at T", "take_greedy": "Greedy one", "undo": "↶ Undo",
         "text_so_far": "Text so far", "proposals": "Proposals (probability at T)",
         "sweep_intro": "How the next-{unit} distribution after the prompt and its entropy change as T goes from 0.1 to 3.",
         "show": "Show",
@@ -52,8 +53,8 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         # Text the server writes into the page.
         "decimal": ".", "thousands": ",",
         "unit_char": "character", "units_char": "characters", "unit_word": "word", "units_word": "words",
-        "made_by": "{model} ({units}) · {decoding}", "made_by_seed": "{model} ({units}) · {decoding} · seed {seed}",
-        "made_by_grid": "{model} ({units}) · seed {seed}",
+        "made_by": "{model} ({kind}) · {decoding}", "made_by_seed": "{model} ({kind}) · {decoding} · seed {seed}",
+        "made_by_grid": "{model} ({kind}) · seed {seed}",
         "greedy_label": "greedy", "t_label": "T = {t}",
         "char": "character", "word": "word", "p_t": "p at T", "p_t1": "p at T=1", "rank": "rank",
         "entropy": "entropy (bits)", "alternatives": "top-k: p at T=1 → p at T (%)",
@@ -71,7 +72,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "sweep_probs": "Probability of the top-k next {units}", "sweep_entropy": "Entropy of the whole distribution (bits)",
         "card_architecture": "Architecture", "card_units": "{cell}, {layers} layer(s) × {size} units, {input}",
         "card_one_hot": "one-hot input", "card_embedding": "embedding of {n}",
-        "card_vocabulary": "Vocabulary", "card_tokens": "{n} {units}",
+        "card_vocabulary": "Vocabulary", "card_tokens": "{n} {kind}",
         "card_parameters": "Parameters", "card_data": "Training data", "card_rows": "{n} training rows",
         "field_title": "titles", "field_description": "descriptions",
         "card_epochs": "Epochs", "card_time": "Training time", "card_minutes": "{m} min {s} s",
@@ -83,7 +84,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "refuse_range": "{name} must be a number from {low} to {high}, not {value}",
         "refuse_empty": "the prompt is empty: type the start of a headline, e.g. 'Today '",
         "refuse_long": "the prompt is {n} characters; the limit is {limit}",
-        "refuse_unknown": "the model knows none of the prompt's {units}: try plain English letters",
+        "refuse_unknown": "the model knows none of the prompt's {kind}: try plain English letters",
         "refuse_no_temperature": "choose at least one temperature",
         "refuse_bad_temperature": "temperature must be a number or 'Greedy', not {value}",
         "refuse_decoding": "decoding must be 'Greedy' or 'Sampled', not {value}",
@@ -119,7 +120,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "comparison": "Vergelijking", "grid": "Lesrooster",
         "step_intro": "Het model stelt zijn top-k volgende {units} voor: klik er een, laat het trekken, of neem de gulzige keuze. "
         "De begintekst wordt één keer gelezen; elke keuze voert één {unit} in en neemt de toestand van het netwerk mee.",
-        "start": "Begin", "sample": "⚄ Trek bij T", "take_greedy": "Neem de gulzige keuze", "undo": "↶ Ongedaan maken",
+        "start": "Begin", "sample": "⚄ Trek bij T", "take_greedy": "Gulzige keuze", "undo": "↶ Terug",
         "text_so_far": "Tekst tot nu toe", "proposals": "Voorstellen (kans bij T)",
         "sweep_intro": "Hoe de kansverdeling van het volgende {unit} en haar entropie veranderen als T van 0,1 naar 3 gaat.",
         "show": "Toon",
@@ -139,8 +140,8 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
 **Bits per teken** op koppen die het model nooit zag meet hoe goed het voorspelt: lager is beter.""",
         "decimal": ",", "thousands": ".",
         "unit_char": "teken", "units_char": "tekens", "unit_word": "woord", "units_word": "woorden",
-        "made_by": "{model} ({units}) · {decoding}", "made_by_seed": "{model} ({units}) · {decoding} · seed {seed}",
-        "made_by_grid": "{model} ({units}) · seed {seed}",
+        "made_by": "{model} ({kind}) · {decoding}", "made_by_seed": "{model} ({kind}) · {decoding} · seed {seed}",
+        "made_by_grid": "{model} ({kind}) · seed {seed}",
         "greedy_label": "gulzig", "t_label": "T = {t}",
         "char": "teken", "word": "woord", "p_t": "kans bij T", "p_t1": "kans bij T=1", "rank": "rang",
         "entropy": "entropie (bits)", "alternatives": "top-k: kans bij T=1 → bij T (%)",
@@ -158,7 +159,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "sweep_probs": "Kans op de top-k volgende {units}", "sweep_entropy": "Entropie van de hele verdeling (bits)",
         "card_architecture": "Architectuur", "card_units": "{cell}, {layers} laag/lagen × {size} eenheden, {input}",
         "card_one_hot": "one-hot invoer", "card_embedding": "embedding van {n}",
-        "card_vocabulary": "Woordenschat", "card_tokens": "{n} {units}",
+        "card_vocabulary": "Woordenschat", "card_tokens": "{n} {kind}",
         "card_parameters": "Parameters", "card_data": "Trainingsdata", "card_rows": "{n} trainingsregels",
         "field_title": "koppen", "field_description": "beschrijvingen",
         "card_epochs": "Epochs", "card_time": "Trainingstijd", "card_minutes": "{m} min {s} s",
@@ -169,7 +170,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "refuse_range": "{name} moet een getal van {low} tot {high} zijn, niet {value}",
         "refuse_empty": "de begintekst is leeg: typ het begin van een kop, bv. 'Today '",
         "refuse_long": "de begintekst telt {n} tekens; de grens is {limit}",
-        "refuse_unknown": "het model kent geen van de {units} van de begintekst: probeer gewone Engelse letters",
+        "refuse_unknown": "het model kent geen van de {kind} van de begintekst: probeer gewone Engelse letters",
         "refuse_no_temperature": "kies minstens één temperatuur",
         "refuse_bad_temperature": "de temperatuur moet een getal of 'Greedy' zijn, niet {value}",
         "refuse_decoding": "decoderen moet 'Greedy' of 'Sampled' zijn, niet {value}",
@@ -222,7 +223,7 @@ def made_by(model: str, level: str, temperature: float | None, seed: int | None,
     """What made a result: model, its level, greedy or T, and the seed when there was one to draw with.
     (The core's Generation.label will carry the same facts.)"""
     decoding = temperature_label(temperature, words)
-    units = words[f"units_{level}"]
+    kind = words[f"units_{level}"]
     if temperature is None or seed is None:
-        return words["made_by"].format(model=model, units=units, decoding=decoding)
-    return words["made_by_seed"].format(model=model, units=units, decoding=decoding, seed=seed)
+        return words["made_by"].format(model=model, kind=kind, decoding=decoding)
+    return words["made_by_seed"].format(model=model, kind=kind, decoding=decoding, seed=seed)
