@@ -174,7 +174,7 @@ def on_first_screen(page, selector):
 def wait_in_view(page, selector):
     """Wait until the element's top is on the screen (a phone scrolls a new result into view)."""
     page.wait_for_function("s => { const top = document.querySelector(s).getBoundingClientRect().top;"
-                           " return 0 <= top && top < innerHeight; }", arg=selector, timeout=5_000)
+                           " return -2 <= top && top < innerHeight; }", arg=selector, timeout=5_000)
 
 
 def bars(page, elem_id):

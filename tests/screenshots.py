@@ -1,0 +1,55 @@
+"""Screenshots of every view at a laptop's, a projector's and a phone's size, in English and Dutch.
+
+    python tests/screenshots.py OUTDIR [--locales en,nl-NL]
+
+Starts ``python app.py`` on a free loopback port, opens each view in Debian's chromium, waits for
+what the view draws, and writes OUTDIR/{size}-{locale}-{view}.png (the first screen, as a class
+sees it; ``-full`` for the whole page). README's two pictures are docs/generate.png and
+docs/compare.png: the laptop-en ones, saved small.
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from conftest import serve_app  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab  # noqa: E402
+
+# What each view draws once it is ready.
+READY = {"tab_generate": "#bars-t .mark-rect path", "tab_compare": "#comparison tbody tr",
+         "tab_step": "#proposals button:visible", "tab_sweep": "#sweep-probabilities .mark-line path",
+         "tab_about": "#card li"}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--locales", default="en,nl-NL", help="comma-separated browser locales")
+    args = parser.parse_args(argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as logs, serve_app(logs) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for locale in args.locales.split(","):
+            for size, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport, locale=locale, is_mobile=size == "phone",
+                                              has_touch=size == "phone")
+                page = context.new_page()
+                page.goto(url)
+                for tab in TABS:
+                    open_tab(page, tab, locale)
+                    page.locator(READY[tab]).first.wait_for()
+                    page.wait_for_timeout(1500)  # the reveal and Vega's redraw
+                    name = f"{size}-{locale}-{tab.removeprefix('tab_')}"
+                    page.screenshot(path=args.outdir / f"{name}.png")
+                    page.screenshot(path=args.outdir / f"{name}-full.png", full_page=True)
+                    print(args.outdir / f"{name}.png")
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
