@@ -101,7 +101,10 @@ THEME = gr.themes.Default(
       button_primary_background_fill_hover="*primary_700")
 CSS = """
 .intro p { font-size: 16px; margin: 0; }
-#title h1 { font-size: 24px !important; margin: 0 !important; }
+#header { flex-wrap: wrap !important; align-items: center; }  /* on a phone the model choice goes below the title */
+#header > * { flex: 1 1 320px; }
+#header > #model { flex: 0 1 200px; }
+#title h1 { font-size: 24px !important; margin: 0 !important; overflow-wrap: normal; word-break: normal; }
 .made-by p { font-weight: 600; margin: 0; }
 /* Generated text reads as text: no gaps between the coloured pieces, large monospaced type. */
 #generated .token, #stepped .token { margin: 0; padding: 0.1em 0; border-radius: 0; }

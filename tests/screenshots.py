@@ -39,6 +39,7 @@ def main(argv=None):
                                               has_touch=size == "phone")
                 page = context.new_page()
                 page.goto(url)
+                page.locator(READY["tab_generate"]).first.wait_for()  # the page opens on a generation
                 for tab in TABS:
                     open_tab(page, tab, locale)
                     page.locator(READY[tab]).first.wait_for()

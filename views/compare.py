@@ -88,7 +88,7 @@ def build(model_box, page_open):
                     seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
                                      elem_id="compare-seed", min_width=120)
                     other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
-                                        info=i18n("compare_with_info"), elem_id="compare-with", min_width=160)
+                                        info=i18n("compare_with_info"), elem_id="compare-with", min_width=200)
                 with gr.Row():
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
