@@ -26,7 +26,8 @@ def compare(
     length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
-    model, the text and its statistics (entropy per step, log-likelihood, real-word share or null,
+    model, the text and its statistics (entropy per step of the distribution drawn from, 0 for greedy; log-likelihood
+    and bits per step at T = 1; real-word share, null for a word model or without a word list;
     repeated 4-grams). with_model: a second model whose row follows each of model's rows."""
     with api_errors("compare"):
         rows = side_by_side(prompt, temperatures, length, seed, model, with_model)

@@ -32,7 +32,7 @@ def html_table(elem_class, header, rows, widths=None) -> str:
 
 def in_order(temperatures):
     """Greedy first, then by temperature, whatever order they were ticked in."""
-    return sorted(temperatures, key=lambda t: -1.0 if parse_temperature(t) is None else parse_temperature(t))
+    return sorted(temperatures, key=lambda t: parse_temperature(t) or 0.0)  # greedy (None) sorts as 0
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):

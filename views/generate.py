@@ -9,7 +9,8 @@ import chargen
 
 from .common import (
     BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, bar_charts,
-    bring_into_view, coloured, decode, generator, typed_seed, lesson_examples, model_level, prompt_box, refuse, shown, warn_unknown,
+    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shown, typed_seed,
+    warn_unknown,
 )
 from .labels import i18n, labels, made_by, number, percent
 

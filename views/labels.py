@@ -29,7 +29,6 @@ LABELS = {
         "temperatures": "Temperatures", "compare": "Compare",
         "compare_with": "Side by side with", "compare_with_info": "a second model (characters beside words): rows alternate, same T and seed",
         "no_second_model": "no second model", "lesson_grid": "Lesson grid (5 × 5)",
-        "comparison": "Comparison", "grid": "Lesson grid",
         "step_intro": "The model proposes its top-k next {units}: click one, let it sample, or take the greedy one. "
         "The prompt is read once; each choice feeds one {unit} and carries the network's state forward.",
         "start": "Start", "sample": "⚄ Sample at T", "take_greedy": "Greedy one", "undo": "↶ Undo",
@@ -117,7 +116,6 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "temperatures": "Temperaturen", "compare": "Vergelijk",
         "compare_with": "Naast", "compare_with_info": "een tweede model (tekens naast woorden): de rijen wisselen af, zelfde T en seed",
         "no_second_model": "geen tweede model", "lesson_grid": "Lesrooster (5 × 5)",
-        "comparison": "Vergelijking", "grid": "Lesrooster",
         "step_intro": "Het model stelt zijn top-k volgende {units} voor: klik er een, laat het trekken, of neem de gulzige keuze. "
         "De begintekst wordt één keer gelezen; elke keuze voert één {unit} in en neemt de toestand van het netwerk mee.",
         "start": "Begin", "sample": "⚄ Trek bij T", "take_greedy": "Gulzige keuze", "undo": "↶ Terug",
