@@ -76,13 +76,13 @@ HALF_LAYERS = ("embedding", "output")  # the vocabulary-sized layers: most of a 
 
 
 def _with_dtype(model, dtype: str, layers=HALF_LAYERS):
-    """An uncompiled copy of ``model`` whose ``layers`` hold (and compute in) ``dtype``."""
+    """An uncompiled copy of ``model`` whose ``layers`` hold (and compute in) ``dtype`` and the others
+    float32 (a model trained under mixed_bfloat16 ships and decodes in float32)."""
     import keras
 
     def clone(layer):
         config = layer.get_config()
-        if layer.name in layers:
-            config["dtype"] = dtype
+        config["dtype"] = dtype if layer.name in layers else "float32"
         return layer.__class__.from_config(config)
 
     copy = keras.models.clone_model(model, clone_function=clone)

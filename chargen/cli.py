@@ -5,7 +5,6 @@ import argparse
 import sys
 
 from .errors import ChargenError
-from .vocab import NORMALIZATIONS
 
 
 def _add_decoding(p):
@@ -17,39 +16,48 @@ def _add_decoding(p):
     p.add_argument("--no-stop", action="store_true", help="do not stop at the end of a title")
 
 
+def _add_training(p):
+    """One flag per TrainConfig field, with its default and meaning from there."""
+    import dataclasses
+    import typing
+
+    from .train import TrainConfig
+
+    hints = typing.get_type_hints(TrainConfig)
+    for f in dataclasses.fields(TrainConfig):
+        meta, flag = f.metadata, "--" + f.name.replace("_", "-")
+        kind = typing.get_args(hints[f.name])[0] if typing.get_args(hints[f.name]) else hints[f.name]
+        default = "" if f.default is None else f" (default: {','.join(f.default) if meta['type'] == 'list' else f.default})"
+        if kind is bool:
+            p.add_argument(flag, action="store_true", help=meta["help"])
+        elif meta["type"] == "list":
+            p.add_argument(flag, type=_names, default=f.default, help=meta["help"] + default)
+        else:
+            p.add_argument(flag, type=_number(kind) if kind in (int, float) else kind, default=f.default,
+                           choices=meta["choices"], required=meta["required"], help=meta["help"] + default)
+
+
+def _names(text: str) -> tuple:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _number(kind):
+    """An argparse type whose error says what was expected ("--lr: 'abc' is not a number")."""
+    def parse(text):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m chargen", description=__doc__.splitlines()[0])
     sub = root.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a model into a bundle directory")
-    p.add_argument("--data", required=True, help="AG News CSV (.csv/.csv.gz), text file (one example a line), or tfds:ag_news_subset")
-    p.add_argument("--out", required=True, help="output bundle directory")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--preset", default="lesson", help="lesson, default or small (default: %(default)s)")
-    p.add_argument("--level", choices=["char", "word"], default="char")
-    p.add_argument("--cell", choices=["lstm", "gru"])
-    p.add_argument("--layers", type=int)
-    p.add_argument("--units", type=int)
-    p.add_argument("--embedding", type=int, help="embedding width; 0 = one-hot input")
-    p.add_argument("--dropout", type=float)
-    p.add_argument("--fields", default="title", help="what a training example is: title, description, or title,description")
-    p.add_argument("--extra", default="", help="extra text fed after a separate start id, e.g. description")
-    p.add_argument("--normalization", choices=list(NORMALIZATIONS), default="none",
-                   help="clean undoes AG News' HTML debris; clean-lower also lower-cases")
-    p.add_argument("--vocab-size", type=int, help="keep the most frequent tokens (word level)")
-    p.add_argument("--min-count", type=int, default=1)
-    p.add_argument("--max-len", type=int, default=None, help="tokens kept per example")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--optimizer", choices=["adam", "rmsprop"], default="adam")
-    p.add_argument("--lr", type=float, help="learning rate (default: 0.002); with --resume, the rate to go on with "
-                   "(default: the interrupted run's)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--patience", type=int, default=4, help="epochs without improvement before stopping")
-    p.add_argument("--lr-patience", type=int, default=1, help="epochs without improvement before halving the learning rate")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    p.add_argument("--init", metavar="BUNDLE", help="fine-tune: start from this bundle's weights, vocabulary and "
-                   "architecture (e.g. on --fields title after training with --extra description)")
+    _add_training(p)
 
     p = sub.add_parser("evaluate", help="bits per character on held-out titles")
     p.add_argument("bundle", nargs="?", default=None)
@@ -81,13 +89,9 @@ def _run(args) -> int:
     from . import bundle
 
     if args.command == "train":
-        from .train import train
+        from .train import TrainConfig, train
 
-        options = vars(args) | {
-            "fields": tuple(f for f in args.fields.split(",") if f),
-            "extra": tuple(f for f in args.extra.split(",") if f),
-        }
-        out = train(options)
+        out = train(TrainConfig(**{name: value for name, value in vars(args).items() if name != "command"}))
         print(f"saved the best epoch to {out}")
         return 0
 
