@@ -13,7 +13,8 @@ kept, so that load from other work on the machine falls on both sides alike.
   the model's step alone, 5 rows at once against 5 one-row steps (batching's ceiling);
 - cost against length: linear (ours) against quadratic (the lesson's loop,
   measured on short lengths, then fitted and extrapolated);
-- training: chargen's tf.data pipeline against the lesson's, same titles;
+- training: chargen's tf.data pipeline against the lesson's, same titles; and the default
+  preset's model in float32 against mixed_bfloat16, at batch 64 and 256;
 - the app (when app.py exists) and the word model (when weights/words exists).
 """
 from __future__ import annotations
@@ -60,10 +61,10 @@ SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 SIZES = {
     "full": dict(budget_s=60, lesson_chars=100, rounds=3, inner=7, compare_rounds=9,
                  lesson_lengths=(25, 50, 100),
-                 train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3, app_rounds=3,
+                 train_titles=2_400, train_rounds=3, precision_titles=1_200, precision_rounds=2, app_calls=20, app_users=30, app_user_calls=3, app_rounds=3,
                  app_seconds=180, word_length=50),
     "quick": dict(budget_s=10, lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
-                  train_titles=240, train_rounds=1, app_calls=3, app_users=5, app_user_calls=1, app_rounds=1,
+                  train_titles=240, train_rounds=1, precision_titles=120, precision_rounds=1, app_calls=3, app_users=5, app_user_calls=1, app_rounds=1,
                   app_seconds=60, word_length=20),
 }
 
@@ -227,7 +228,7 @@ def bench_training(titles, size) -> dict:
     characters = sum(len(vocab.encode(t)) for t in titles)
     keras.utils.set_random_seed(0)
     ours = build_model(len(vocab), **LESSON_ARCHITECTURE)
-    _compile(ours, {"optimizer": "adam", "lr": 2e-3})  # exactly as chargen.train compiles
+    _compile(ours)  # exactly as chargen.train compiles
     ours_data = make_dataset(to_sequences(vocab, titles), batch_size=64, shuffle=True, seed=0)
     lesson = lesson_model(len(vocab))
     lesson_data = lesson_dataset(vocab, titles)
@@ -242,6 +243,37 @@ def bench_training(titles, size) -> dict:
     lesson_rate, ours_rate = characters / seconds["lesson"], characters / seconds["ours"]
     return {"titles": len(titles), "characters": characters, "lesson_chars_per_s": round(lesson_rate),
             "ours_chars_per_s": round(ours_rate), "ratio": round(ours_rate / lesson_rate, 2)}
+
+
+def bench_precision(titles, size) -> dict:
+    """Title characters trained on per second by the default preset's model (embedding 64, 2 x LSTM-384) in
+    float32 and mixed_bfloat16, at batch 64 and 256: one epoch over the same titles per setting, rounds
+    interleaved, after a warm-up epoch that traces each setting's training step."""
+    import keras
+
+    from chargen.model import PRESETS
+    from chargen.train import _compile, bf16_available
+    from chargen.vocab import CharVocab
+
+    titles = titles[: size["precision_titles"]]
+    vocab = CharVocab.build(titles, "clean")
+    sequences = to_sequences(vocab, titles)
+    characters = sum(len(s) - 1 for s in sequences)
+    settings = {}
+    for precision in ("float32", "mixed_bfloat16"):
+        for batch in (64, 256):
+            keras.utils.set_random_seed(0)
+            model = build_model(len(vocab), **PRESETS["default"], dtype=precision)
+            _compile(model)
+            data = make_dataset(sequences, batch_size=batch, shuffle=True, seed=0)
+            settings[f"{precision}, batch {batch}"] = (lambda model=model, data=data: model.fit(data, epochs=1, verbose=0), 1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        seconds = interleaved(settings, size["precision_rounds"], size["budget_s"])
+    rates = {name: round(characters / s) for name, s in seconds.items()}
+    base = rates["float32, batch 64"]
+    return {"titles": len(titles), "characters": characters, "bf16_in_hardware": bf16_available(),
+            "chars_per_s": rates, "ratio_to_float32_64": {name: round(r / base, 2) for name, r in rates.items()}}
 
 
 # --- The app ------------------------------------------------------------------------
@@ -507,6 +539,11 @@ def markdown(results: dict) -> str:
     lines.append(f"| Training, lesson preset, title chars/s ({t['titles']:,} titles; lesson: batch 8 one-hot via "
                  f"py_function; chargen: batch 64 bucketed tf.data) | {t['lesson_chars_per_s']:,} | "
                  f"{t['ours_chars_per_s']:,} | {t['ratio']}x | >= 4x |")
+    p = results["precision"]
+    for name, rate in p["chars_per_s"].items():
+        if name != "float32, batch 64":
+            lines.append(f"| Training, default preset, title chars/s ({p['titles']:,} titles): float32 batch 64 vs {name} "
+                         f"| {p['chars_per_s']['float32, batch 64']:,} | {rate:,} | {p['ratio_to_float32_64'][name]}x | |")
     w = results["words"]
     lines.append("| Word model, one stream, top-5 trace | | " + (f"skipped: {w['skipped']}" if "skipped" in w else
                  f"{w['words_per_s']:,} words/s, {w['chars_per_s']:,} chars/s") + " | | |")
@@ -570,6 +607,8 @@ def run(size: dict, mode: str, weights: Path) -> dict:
             results["scaling"] = bench_scaling(gen, size)
     print("training", flush=True)
     results["training"] = bench_training(field_texts(read_source(TRAIN_DATA)), size)
+    print("training precision", flush=True)
+    results["precision"] = bench_precision(field_texts(read_source(TRAIN_DATA)), size)
     print("app", flush=True)
     results["app"] = bench_app(ROOT, size)
     if "words" in bundles:

@@ -120,6 +120,7 @@ class TrainConfig:
                 raise ChargenError(f"--{_flag(name)} must be one of {', '.join(choices)}, not {getattr(self, name)!r}")
         if not self.data or not self.out:
             raise ChargenError("--data and --out are required")
+        self.architecture()  # the architecture flags' own checks
 
     def architecture(self) -> dict:
         return architecture(self.preset, **{name: getattr(self, name) for name in ARCHITECTURE_FIELDS})

@@ -15,7 +15,7 @@ bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
 TINY = {**bench.SIZES["quick"], "lesson_chars": 3, "inner": 2, "compare_rounds": 1, "lesson_lengths": (2, 4),
-        "train_titles": 16}
+        "train_titles": 16, "precision_titles": 8}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,13 @@ def test_training_rates():
     assert t["lesson_chars_per_s"] > 0 and t["ours_chars_per_s"] > 0 and t["ratio"] > 0
 
 
+def test_precision_rates_for_each_setting():
+    p = bench.bench_precision(TITLES * 2, TINY)
+    assert p["titles"] == 8 and set(p["chars_per_s"]) == {f"{precision}, batch {batch}" for precision in
+                                                          ("float32", "mixed_bfloat16") for batch in (64, 256)}
+    assert all(rate > 0 for rate in p["chars_per_s"].values()) and p["ratio_to_float32_64"]["float32, batch 64"] == 1
+
+
 def test_app_is_skipped_without_app_py(tmp_path):
     assert bench.bench_app(tmp_path, TINY) == {"skipped": "no app.py"}
 
@@ -86,6 +93,8 @@ def test_reports(gen, tmp_path):
         "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
         "scaling": bench.bench_scaling(gen, TINY, lengths=(2, 4, 8)),
         "training": {"titles": 1, "characters": 10, "lesson_chars_per_s": 1, "ours_chars_per_s": 4, "ratio": 4.0},
+        "precision": {"titles": 1, "characters": 10, "chars_per_s": {"float32, batch 64": 5, "mixed_bfloat16, batch 256": 20},
+                      "ratio_to_float32_64": {"float32, batch 64": 1.0, "mixed_bfloat16, batch 256": 4.0}},
         "app": {"skipped": "no app.py"}, "words": {"skipped": "no words bundle in weights"},
     }
     bench.write_reports(results, tmp_path)
@@ -93,6 +102,7 @@ def test_reports(gen, tmp_path):
     text = (tmp_path / "results.md").read_text()
     assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
     assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
+    assert "float32 batch 64 vs mixed_bfloat16, batch 256 | 5 | 20 | 4.0x" in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
     readme = tmp_path / "README.md"

@@ -42,6 +42,10 @@ def test_text_file_one_example_per_line(tmp_path):
     ("broken.csv", b'"1","a","b"\n"2","unterminated\n', "not valid CSV"),
     ("bad.csv.gz", b"not gzip", "not a valid gzip"),
     ("empty.txt", b"\n\n", "contains no examples"),
+    ("nul.txt", b"fine title\nbad\x00title\n", "line 2: contains a NUL byte"),
+    ("nul.csv", b'"1","a","b"\n"2","a\x00","b"\n', "line 2: contains a NUL byte"),
+    ("long.txt", b"fine title\n" + b"x" * 20_001 + b"\nanother\n", "line 2: an example of 20,001 characters"),
+    ("long.csv", b'"1","a","b"\n"2","a","' + b"y" * 30_000 + b'"\n', "line 2: an example of 30,000 characters"),
 ])
 def test_bad_files_name_the_file_and_line(tmp_path, name, content, message):
     path = tmp_path / name
