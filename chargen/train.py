@@ -207,6 +207,16 @@ def read_state(path: Path) -> dict:
     return state
 
 
+def _forget_log_rows_after(path: Path, epoch: int) -> None:
+    rows = list(csv.reader(open(path, newline=""))) if path.exists() else []
+    kept = rows[:1] + [row for row in rows[1:] if int(row[0]) <= epoch]
+    if kept != rows:
+        def write(tmp):
+            with open(tmp, "w", newline="") as f:
+                csv.writer(f).writerows(kept)
+        bundle.atomic_write(path, write)
+
+
 def train(config: TrainConfig) -> Path:
     """Train as the CLI's ``train`` command describes; return the bundle directory."""
     import tensorflow as tf
@@ -226,6 +236,8 @@ def train(config: TrainConfig) -> Path:
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ChargenError(f"cannot create output directory {out}: {e}") from None
+    for partial in [*out.glob(".*.*"), *checkpoint_dir.glob(".*.*")]:  # a write a kill cut short (atomic_write's temp)
+        partial.unlink()
 
     keras.utils.set_random_seed(config.seed)
     init = None if resume or not config.init else _initial_bundle(config)
@@ -239,6 +251,7 @@ def train(config: TrainConfig) -> Path:
             model = bundle.load_keras_model(checkpoint_dir / state["model_file"], compile=True)  # with optimizer state
             arch = state["architecture"]
             print(f"resuming after epoch {state['epoch']} (best validation {state['best_val_bpc']:.4f} bits/token)")
+            _forget_log_rows_after(out / "log.csv", state["epoch"])  # epochs a kill cut off before their checkpoint
             if lr is not None:  # going on at another rate, e.g. smaller batches and a smaller step
                 model.optimizer.learning_rate.assign(lr)
             lr = float(np.asarray(model.optimizer.learning_rate))
@@ -346,22 +359,22 @@ class _Monitor(keras.callbacks.Callback):
         for prompt in SAMPLE_PROMPTS:
             for out in gen.compare(prompt, SAMPLE_TEMPERATURES, length=80, seed=epoch):
                 print(f"  T={out.temperature:<4g} {prompt}{out.text}")
-        self._checkpoint(epoch + 1, seconds)
         self._log(epoch + 1, logs.get("loss", math.nan) / math.log(2), val_bpc, learning_rate, seconds, improved)
+        self._checkpoint(epoch + 1, seconds)
 
     def _checkpoint(self, epoch, seconds):
         """The epoch's model (with optimizer state) in a file of its own, then state.json naming it, then the
-        older file removed: a kill at any moment leaves a state.json whose model file is whole."""
+        older files removed: a kill at any moment leaves a state.json whose model file is whole."""
         checkpoint, state = self.out / "checkpoint", self.state
-        previous = state["model_file"]
         model_file = f"epoch{epoch:04d}.keras"
         self._save(lambda: bundle.atomic_write(checkpoint / model_file, self.model.save))
         state.update(epoch=epoch, seconds=seconds, model_file=model_file,
                      learning_rate=float(np.asarray(self.model.optimizer.learning_rate)))
         self._save(lambda: bundle.atomic_write(checkpoint / "state.json",
                                                lambda tmp: Path(tmp).write_text(json.dumps(state, indent=1))))
-        if previous and previous != model_file:
-            (checkpoint / previous).unlink(missing_ok=True)
+        for older in checkpoint.glob("epoch*.keras"):  # also one a kill left behind before it was removed
+            if older.name != model_file:
+                older.unlink()
 
     def _save(self, write):
         try:
