@@ -134,7 +134,7 @@ class Vocab:
             raise ChargenError("field tokens: the vocabulary has duplicate tokens")
         if (normalization in CASE_FOLDED) != (casing is not None):
             raise ChargenError(f"field casing: a vocabulary with normalization {normalization!r} "
-                               f"{'needs a' if casing is None else 'takes no'} case model")
+                               f"{'needs' if casing is None else 'takes no'} case model")
         self.casing = None if casing is None else CaseModel(casing["forms"])
 
     pad, bos, eos, unk, bot = PAD, BOS, EOS, UNK, BOT
