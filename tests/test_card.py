@@ -2,6 +2,7 @@
 import copy
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -107,6 +108,15 @@ def test_the_oldest_cards_load_too(tmp_path):
     (tmp_path / "card.json").write_text(json.dumps(bare))
     card = read_card(tmp_path / "card.json")
     assert card.data == Data(source="tests") and card.validation is None and card.test is None
+
+
+@pytest.mark.parametrize("name", ["default", "lesson", "words"])
+def test_the_shipped_cards_as_they_were_load_as_the_rewritten_ones(name):
+    from chargen.bundle import WEIGHTS_DIR
+
+    old = Path(__file__).parent / "old_cards" / f"{name}.json"  # copies of the format-1 cards shipped before
+    assert json.loads(old.read_text())["format_version"] == 1
+    assert read_card(old) == read_card(WEIGHTS_DIR / name / "card.json")
 
 
 def test_shipped_cards_are_in_the_new_schema_with_their_figures():
