@@ -55,11 +55,27 @@ def test_load_refuses_what_is_not_a_bundle_name(name):
         chargen.load(name)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def with_config(path, edit):
+    """``path`` (a .keras zip) with its config.json passed through ``edit``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        items = [(item, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for item, data in items:
+            target.writestr(item, edit(data.decode()).encode() if item.filename == "config.json" else data)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "config disagrees with weights", "huge config"])
 def test_corrupt_weights(copy, damage):
     path = copy / "model.keras"
     data = path.read_bytes()
-    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"not a zip" * 100, "empty": b""}[damage])
+    if damage == "config disagrees with weights":
+        with_config(path, lambda config: config.replace('"units": 8', '"units": 16'))
+    elif damage == "huge config":  # a billion units: out of memory in TensorFlow, not a crash
+        with_config(path, lambda config: config.replace('"units": 8', '"units": 1000000000'))
+    else:
+        path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"not a zip" * 100, "empty": b""}[damage])
     with pytest.raises(ChargenError, match="model.keras: weights file is corrupt"):
         chargen.load(copy)
 
