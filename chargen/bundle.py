@@ -132,6 +132,8 @@ def load_keras_model(path: Path, compile: bool = False):
 
 def load(name_or_path=None):
     """Load a bundle (a path, a shipped name, or the shipped default) as a Generator."""
+    import keras
+
     from .decode import Generator
 
     directory = resolve(name_or_path)
@@ -144,6 +146,8 @@ def load(name_or_path=None):
         raise ChargenError(f"{directory / CARD_FILE}: field data.normalization: the card says "
                            f"{card.data.normalization!r}, {VOCAB_FILE} says {vocab.normalization!r}")
     model = load_keras_model(directory / MODEL_FILE)
+    if not isinstance(model.layers[-1], keras.layers.Dense) or model.layers[-1].name != "output":
+        raise ChargenError(f"{directory / MODEL_FILE}: not a chargen model (no Dense layer named 'output' last)")
     cards.check_model(card, model, directory / CARD_FILE)
     if card.stored_float16:  # stored at half size: compute in float32 as trained
         model = _with_dtype(model, "float32")

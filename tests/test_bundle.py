@@ -66,6 +66,12 @@ def with_config(path, edit):
             target.writestr(item, edit(data.decode()).encode() if item.filename == "config.json" else data)
 
 
+def test_a_keras_model_that_is_not_a_chargen_model(copy):
+    with_config(copy / "model.keras", lambda config: config.replace('"output"', '"logits"'))
+    with pytest.raises(ChargenError, match="model.keras: not a chargen model \\(no Dense layer named 'output' last\\)"):
+        chargen.load(copy)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "config disagrees with weights", "huge config"])
 def test_corrupt_weights(copy, damage):
     path = copy / "model.keras"
