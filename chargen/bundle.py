@@ -146,7 +146,8 @@ def load(name_or_path=None):
         raise ChargenError(f"{directory / CARD_FILE}: field data.normalization: the card says "
                            f"{card.data.normalization!r}, {VOCAB_FILE} says {vocab.normalization!r}")
     model = load_keras_model(directory / MODEL_FILE)
-    if not isinstance(model.layers[-1], keras.layers.Dense) or model.layers[-1].name != "output":
+    last = model.layers[-1] if model.layers else None
+    if not isinstance(last, keras.layers.Dense) or last.name != "output":
         raise ChargenError(f"{directory / MODEL_FILE}: not a chargen model (no Dense layer named 'output' last)")
     cards.check_model(card, model, directory / CARD_FILE)
     if card.stored_float16:  # stored at half size: compute in float32 as trained

@@ -29,7 +29,7 @@ MAX_COUNT = 2**53  # counts and seeds: exact in a JSON number
 
 
 class _Bad(Exception):
-    """A field's value is wrong: (dotted field name, what was wrong)."""
+    """A field's value is wrong: args (what was wrong,), or (dotted field name, what was wrong) once named."""
 
 
 # -- field readers: each checks one JSON value and returns it as the dataclass holds it ----------
@@ -49,7 +49,7 @@ def _number(low: float, high: float = math.inf, low_open: bool = False):
     def read(value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _Bad(f"must be a number, not {_shown(value)}")
-        value = float(value)
+        value = float(value) if abs(value) < 1e300 else math.inf  # a 400-digit integer overflows float()
         if not math.isfinite(value) or value < low or (low_open and value == low) or value > high:
             raise _Bad(f"must be a finite number {'above' if low_open else 'from'} {low:g}"
                        f"{'' if high == math.inf else f' up to {high:g}'}, not {value!r}")

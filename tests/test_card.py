@@ -163,7 +163,7 @@ ABSURD = {
     "data.validation_split_seed": [-1, 2**64], "data.normalization": ["", "upper"],
     "training": [{"lr": 1e-3}], "training.batch_size": [0, -64, 2**40], "training.lr": [0, -1e-3, math.nan, math.inf, 1e9],
     "training.optimizer": [""], "training.seed": [-1], "training.max_len": [0, -60],
-    "epochs": [-1, 3], "best_epoch": [-4, 6], "training_seconds": [-1.0, math.nan, math.inf],
+    "epochs": [-1, 3], "best_epoch": [-4, 6], "training_seconds": [-1.0, math.nan, math.inf, 10**400],
     "validation": [{"level": "word"}], "validation.level": ["char", "byte"],
     "validation.bits_per_token": [-0.5, math.nan, math.inf],
     "test": [{}], "test.bits_per_char": [-1.0, math.nan], "test.bits_per_title": [math.inf, -3.0],
