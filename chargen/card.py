@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ChargenError, read_json_object
-from .vocab import LEVELS, NORMALIZATIONS
+from .vocab import LEVELS, MAX_COUNT, NORMALIZATIONS  # MAX_COUNT: counts and seeds exact in JSON
 
 FORMAT_VERSION = 2
 CELLS = ("lstm", "gru")  # chargen.model.CELLS' names (the model module imports Keras; reading a card does not)
 HALF_LAYERS = ("embedding", "output")  # the vocabulary-sized layers: most of a word model's weights
 MAX_LAYERS, MAX_WIDTH = 32, 8192  # far beyond what the page can run; keeps a corrupt card from allocating
-MAX_COUNT = 2**53  # counts and seeds: exact in a JSON number
 
 
 class _Bad(Exception):

@@ -300,7 +300,7 @@ LEVELS = {"char": CharVocab, "word": WordVocab}
 
 
 MAX_TOKENS = 2**21  # ids a vocabulary may have: far beyond any word model the page can run
-MAX_COUNT = 2**53  # a count in a case or spelling model: exact in a JSON number
+MAX_COUNT = 2**53  # a count (in a case or spelling model, or a card): exact in a JSON number
 
 
 def vocab_from_dict(data: dict) -> Vocab:
