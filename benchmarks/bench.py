@@ -95,7 +95,7 @@ def loop_model(gen):
     """The model the lesson's loop runs: for the lesson preset, the lesson's own graph
     (one-hot in, Masking, LSTM, Dense) holding the bundle's weights; otherwise the
     bundle's Keras model, fed ids."""
-    if gen.card["architecture"] == LESSON_ARCHITECTURE:
+    if gen.card.architecture.to_dict() == LESSON_ARCHITECTURE:
         model = lesson_model(len(gen.vocab))
         model.set_weights(gen.model.get_weights())
         return model

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import keras
 
+from .card import MAX_LAYERS, MAX_WIDTH
 from .errors import ChargenError
 
 PRESETS = {
@@ -16,7 +17,6 @@ PRESETS = {
     "small": dict(cell="gru", layers=1, units=64, embedding=32, dropout=0.0, recurrent_dropout=0.0),
 }
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-MAX_LAYERS, MAX_WIDTH = 16, 8192  # far beyond what trains here: a bigger number is a typo, not a model
 
 
 @keras.saving.register_keras_serializable(package="chargen")

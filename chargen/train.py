@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from . import bundle, data
+from .card import Architecture, Card, Data, Origin, Training, Validation
 from .decode import Generator
 from .errors import ChargenError
 from .evaluate import first_given_bits
@@ -39,8 +40,6 @@ from .vocab import LEVELS, NORMALIZATIONS, load_vocab
 SAMPLE_PROMPTS = ("Today ", "Moscow, ")
 SAMPLE_TEMPERATURES = (0.3, 0.8, 1.3)
 DEFAULT_LR = 2e-3
-# What a fine-tuned card keeps of the card it started from: how that model was trained.
-INIT_SUMMARY = ("data", "training", "epochs", "training_seconds", "val_bpc", "averaged_checkpoints", "initialized_from")
 LOG_FIELDS = ("epoch", "train_bpc", "val_bpc", "learning_rate", "seconds", "best")
 ARCHITECTURE_FIELDS = ("cell", "layers", "units", "embedding", "dropout", "recurrent_dropout")
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
@@ -256,7 +255,7 @@ def train(config: TrainConfig) -> Path:
                 model.optimizer.learning_rate.assign(lr)
             lr = float(np.asarray(model.optimizer.learning_rate))
         else:
-            arch = init["card"]["architecture"] if init else config.architecture()
+            arch = init["card"].architecture.to_dict() if init else config.architecture()
             lr = lr or DEFAULT_LR
             model = init["model"] if init else build_model(len(vocab), **arch, dtype=precision)
             _compile(model, config.optimizer, lr, config.ema)
@@ -270,20 +269,19 @@ def train(config: TrainConfig) -> Path:
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters, {precision}, "
           f"{strategy.num_replicas_in_sync} replica(s)")
 
-    card = {
-        "architecture": arch,
-        "parameters": int(model.count_params()),
-        "data": {"source": str(config.data), "fields": list(config.fields), "extra": list(config.extra),
-                 "train_rows": n_train, "validation_rows": n_val, "validation_split_seed": config.seed,
-                 "normalization": vocab.normalization, "level": vocab.level},
-        "training": {"batch_size": config.batch_size, "lr": lr, "optimizer": config.optimizer, "seed": config.seed,
-                     "max_len": config.max_len, "precision": precision, "ema": config.ema,
-                     "strategy": config.strategy, "replicas": strategy.num_replicas_in_sync},
-    }
     if init:
-        state["initialized_from"] = init["summary"]
-    if "initialized_from" in state:  # kept in the state, so a resumed fine-tune still says where it began
-        card["initialized_from"] = state["initialized_from"]
+        state["initialized_from"] = init["origin"].to_dict()
+    card = Card(
+        level=vocab.level, architecture=Architecture(**arch), parameters=int(model.count_params()),
+        data=Data(source=str(config.data), fields=tuple(config.fields), extra=tuple(config.extra),
+                  train_rows=n_train, validation_rows=n_val, validation_split_seed=config.seed,
+                  normalization=vocab.normalization),
+        training=Training(batch_size=config.batch_size, lr=lr, optimizer=config.optimizer, seed=config.seed,
+                          max_len=config.max_len, precision=precision, ema=config.ema, strategy=config.strategy,
+                          replicas=strategy.num_replicas_in_sync),
+        # kept in the state, so a resumed fine-tune still says where it began
+        initialized_from=Origin.from_dict(state["initialized_from"]) if "initialized_from" in state else None,
+    )
     monitor = _Monitor(out, vocab, card, val_sequences, state, config)
     warnings.filterwarnings("ignore", message="Your input ran out of data")  # tf.data epochs end this way
     model.fit(dataset, epochs=config.epochs, initial_epoch=state["epoch"], callbacks=[monitor],
@@ -299,8 +297,7 @@ def _initial_bundle(config: TrainConfig) -> dict:
     if chosen:
         raise ChargenError(f"--init keeps the bundle's architecture: drop --{', --'.join(chosen)}")
     gen = bundle.load(config.init)
-    summary = {"bundle": str(config.init), **{k: gen.card[k] for k in INIT_SUMMARY if k in gen.card}}
-    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "summary": summary,
+    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "origin": Origin.of(gen.card, str(config.init)),
             "known_words": sorted(gen.known_words)}
 
 
@@ -334,14 +331,15 @@ class _Monitor(keras.callbacks.Callback):
         state, config = self.state, self.config
         seconds = state["seconds"] + time.time() - self.started
         self.started = time.time()
-        card = {**self.card, "epochs": epoch + 1, "training_seconds": round(seconds, 1)}
+        card = dataclasses.replace(self.card, epochs=epoch + 1, training_seconds=round(seconds, 1))
         with averaged_weights(self.model):  # the weights a bundle ships: validated, sampled and saved
             gen = Generator(self.model, self.vocab, card)
             total, count = first_given_bits(gen.fast, self.val_sequences)
             val_bpc = total / count
             improved = val_bpc < state["best_val_bpc"] - 1e-4
             if improved:
-                card.update(val_bpc=round(val_bpc, 4), best_epoch=epoch + 1)
+                card = dataclasses.replace(card, best_epoch=epoch + 1,
+                                           validation=Validation(level=self.vocab.level, bits_per_token=round(val_bpc, 4)))
                 self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
         logs["val_bpc"] = val_bpc
         learning_rate = float(np.asarray(self.model.optimizer.learning_rate))

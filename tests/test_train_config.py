@@ -41,7 +41,7 @@ def corpus(tmp_path_factory):
     (["--dropout", "1.5"], "dropout must be in [0, 1)"),
     (["--recurrent-dropout", "-0.1"], "recurrent_dropout must be in [0, 1)"),
     (["--units", "0"], "units must be a whole number from 1"),
-    (["--layers", "1000000000"], "layers must be a whole number from 1 to 16"),
+    (["--layers", "1000000000"], "layers must be a whole number from 1 to 32"),
     (["--embedding", "-1"], "embedding must be a whole number from 0"),
 ])
 def test_bad_options_are_refused_before_any_work(corpus, tmp_path, capsys, flags, message):
