@@ -105,9 +105,10 @@ def save_bundle(directory, model, vocab, card: Card, float16: bool = False) -> N
     directory.mkdir(parents=True, exist_ok=True)
     if card.level != vocab.level:
         raise ChargenError(f"the card says level {card.level!r}, the vocabulary is {vocab.level!r}")
-    card = dataclasses.replace(card, stored_float16=HALF_LAYERS if float16 else ())
+    half = tuple(name for name in HALF_LAYERS if float16 and any(layer.name == name for layer in model.layers))
+    card = dataclasses.replace(card, stored_float16=half)  # a one-hot model has no embedding to halve
     # A copy, uncompiled: the optimizer's state stays behind.
-    inference_model = _with_dtype(model, "float16" if float16 else "float32", HALF_LAYERS if float16 else ())
+    inference_model = _with_dtype(model, "float16" if float16 else "float32", half)
     atomic_write(directory / MODEL_FILE, inference_model.save)
     atomic_write(directory / VOCAB_FILE, vocab.save)
     write_card(directory, card)

@@ -29,18 +29,16 @@ def _add_training(p):
     for f in dataclasses.fields(TrainConfig):
         meta, flag = f.metadata, "--" + f.name.replace("_", "-")
         kind = typing.get_args(hints[f.name])[0] if typing.get_args(hints[f.name]) else hints[f.name]
-        default = "" if f.default is None else f" (default: {','.join(f.default) if meta['type'] == 'list' else f.default})"
+        default = "" if f.default is None else f" (default: {','.join(f.default) if meta['type'] else f.default})"
         if kind is bool:
             p.add_argument(flag, action="store_true", help=meta["help"])
-        elif meta["type"] == "list":
-            p.add_argument(flag, type=_names, default=f.default, help=meta["help"] + default)
+        elif meta["type"] in ("names", "epochs"):  # comma-separated
+            item = _number(int) if meta["type"] == "epochs" else str
+            p.add_argument(flag, type=lambda text, item=item: tuple(item(n.strip()) for n in text.split(",") if n.strip()),
+                           default=f.default, help=meta["help"] + default)
         else:
             p.add_argument(flag, type=_number(kind) if kind in (int, float) else kind, default=f.default,
                            choices=meta["choices"], required=meta["required"], help=meta["help"] + default)
-
-
-def _names(text: str) -> tuple:
-    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 def _number(kind):

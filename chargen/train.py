@@ -69,8 +69,8 @@ class TrainConfig:
     dropout: float | None = option("dropout between layers, in [0, 1)")
     recurrent_dropout: float | None = option("dropout on the recurrent state inside each cell, in [0, 1)")
     fields: tuple = option("what a training example is: title, description, or title,description", ("title",),
-                           flag_type="list")
-    extra: tuple = option("extra text fed after its own start id, e.g. description", (), flag_type="list")
+                           flag_type="names")
+    extra: tuple = option("extra text fed after its own start id, e.g. description", (), flag_type="names")
     normalization: str = option("clean undoes AG News' HTML debris; clean-lower also lower-cases", "none",
                                 choices=tuple(NORMALIZATIONS))
     vocab_size: int | None = option("keep the most frequent tokens (word level)")
@@ -86,6 +86,9 @@ class TrainConfig:
                             "auto: mixed_bfloat16 where the CPU or GPU has bfloat16", "auto", choices=PRECISIONS)
     strategy: str = option("mirrored: tf.distribute.MirroredStrategy over every GPU (or every logical CPU device)",
                            "none", choices=STRATEGIES)
+    snapshots: tuple = option("also keep the model of these epochs (e.g. 1,2,4,8) in OUT/snapshots/epochNNN, "
+                              "each a bundle stored in float16: the model on its way from noise to headlines", (),
+                              flag_type="epochs")
     threads: int | None = option("CPU threads TensorFlow may use (default: all); 1 leaves the other core free")
     val_fraction: float = option("share of rows held out for validation", 0.1)
     patience: int = option("epochs without improvement before stopping", 4)
@@ -117,6 +120,8 @@ class TrainConfig:
             choices = dataclasses.fields(self)[_index(name)].metadata["choices"]
             if getattr(self, name) is not None and getattr(self, name) not in choices:
                 raise ChargenError(f"--{_flag(name)} must be one of {', '.join(choices)}, not {getattr(self, name)!r}")
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= self.epochs for n in self.snapshots):
+            raise ChargenError(f"--snapshots must be epochs from 1 to --epochs ({self.epochs}), not {list(self.snapshots)}")
         if not self.data or not self.out:
             raise ChargenError("--data and --out are required")
         self.architecture()  # the architecture flags' own checks
@@ -337,10 +342,14 @@ class _Monitor(keras.callbacks.Callback):
             total, count = first_given_bits(gen.fast, self.val_sequences)
             val_bpc = total / count
             improved = val_bpc < state["best_val_bpc"] - 1e-4
+            measured = dataclasses.replace(card, validation=Validation(level=self.vocab.level,
+                                                                       bits_per_token=round(val_bpc, 4)))
             if improved:
-                card = dataclasses.replace(card, best_epoch=epoch + 1,
-                                           validation=Validation(level=self.vocab.level, bits_per_token=round(val_bpc, 4)))
+                card = dataclasses.replace(measured, best_epoch=epoch + 1)
                 self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
+            if epoch + 1 in config.snapshots:
+                snapshot = self.out / "snapshots" / f"epoch{epoch + 1:03d}"
+                self._save(lambda: bundle.save_bundle(snapshot, self.model, self.vocab, measured, float16=True))
         logs["val_bpc"] = val_bpc
         learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
         if improved:

@@ -44,7 +44,7 @@ def test_round_trip_write_read_equal(tmp_path):
     # Unset figures are left out of the file, not written as null.
     assert json.loads((tmp_path / "minimal.json").read_text()) == {
         "format_version": FORMAT_VERSION, "level": "char",
-        "architecture": {"cell": "lstm", "layers": 1, "units": 8, "embedding": 0, "dropout": 0.0}}
+        "architecture": {"cell": "lstm", "layers": 1, "units": 8, "embedding": 0, "dropout": 0.0, "recurrent_dropout": 0.0}}
 
 
 def test_every_figure_is_named_by_its_unit():
@@ -105,7 +105,7 @@ def test_the_oldest_cards_load_too(tmp_path):
     (tmp_path / "card.json").write_text(json.dumps(oldest))
     assert read_card(tmp_path / "card.json").test == Evaluation(bits_per_char=2.467, bits_per_title=101.369)
     bare = {"format_version": 1, "level": "char", "data": {"source": "tests"}, "epochs": 0,
-            "architecture": {"cell": "lstm", "layers": 1, "units": 8, "embedding": 0, "dropout": 0.0}}
+            "architecture": {"cell": "lstm", "layers": 1, "units": 8, "embedding": 0, "dropout": 0.0, "recurrent_dropout": 0.0}}
     (tmp_path / "card.json").write_text(json.dumps(bare))
     card = read_card(tmp_path / "card.json")
     assert card.data == Data(source="tests") and card.validation is None and card.test is None

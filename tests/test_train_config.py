@@ -80,8 +80,8 @@ def test_each_precision_trains_a_float32_bundle_that_decodes_as_keras_does(corpu
     assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--precision", precision,
                  "--recurrent-dropout", "0.2", "--embedding", "4"]) == 0
     gen = chargen.load(out)
-    assert gen.card["training"]["precision"] == precision
-    assert gen.card["architecture"]["recurrent_dropout"] == 0.2
+    assert gen.card.training.precision == precision
+    assert gen.card.architecture.recurrent_dropout == 0.2
     assert all(w.dtype == "float32" for w in gen.model.weights)
     assert {layer.dtype_policy.name for layer in gen.model.layers} == {"float32"}
     ids = np.array([gen.vocab.encode("Oil prices ")])
@@ -99,7 +99,7 @@ def test_ema_validates_and_ships_the_averaged_weights(corpus, tmp_path):
     assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", "1", "--ema", "0.5",
                  "--precision", "float32"]) == 0
     gen = chargen.load(out)
-    assert gen.card["training"]["ema"] == 0.5
+    assert gen.card.training.ema == 0.5
     checkpoint = json.loads((out / "checkpoint" / "state.json").read_text())
     import keras
     trained = keras.saving.load_model(out / "checkpoint" / checkpoint["model_file"])
@@ -125,7 +125,7 @@ def test_mirrored_strategy_on_two_logical_cpus_trains_a_bundle_that_decodes(corp
     assert run.returncode == 0, run.stderr[-2000:]
     assert "2 replica(s)" in run.stdout
     gen = chargen.load(out)
-    assert gen.card["training"]["replicas"] == 2 and gen.card["epochs"] == 2
+    assert gen.card.training.replicas == 2 and gen.card.epochs == 2
     assert gen.generate("Oil ", length=10, seed=0).steps
 
 
@@ -188,3 +188,17 @@ def test_a_damaged_state_json_is_a_clear_error(corpus, tmp_path, capsys, content
     (out / "checkpoint" / "state.json").write_text(content)
     assert main([*argv, "--epochs", "2", "--resume"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_snapshots_keep_the_model_of_those_epochs_in_float16(corpus, tmp_path, capsys):
+    out = tmp_path / "snapshots"
+    assert main(["train", "--data", str(corpus), "--out", str(out), *TINY, "--epochs", "3", "--snapshots", "1,3"]) == 0
+    assert sorted(p.name for p in (out / "snapshots").iterdir()) == ["epoch001", "epoch003"]
+    first, last = (chargen.load(out / "snapshots" / name) for name in ("epoch001", "epoch003"))
+    assert (first.card.epochs, last.card.epochs) == (1, 3)
+    assert first.card.stored_float16 == ("output",)  # one-hot input: no embedding to halve
+    log = {int(r["epoch"]): float(r["val_bpc"]) for r in csv.DictReader(open(out / "log.csv"))}
+    assert first.card.validation.bits_per_token == pytest.approx(log[1], abs=1e-4)
+    assert last.card.validation.bits_per_token == pytest.approx(log[3], abs=1e-4)
+    assert main(["train", "--data", str(corpus), "--out", str(tmp_path / "x"), *TINY, "--snapshots", "0,3"]) == 2
+    assert "--snapshots must be epochs from 1 to --epochs (2), not [0, 3]" in capsys.readouterr().err
