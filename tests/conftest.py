@@ -53,6 +53,17 @@ def gen(char_bundle):
     return chargen.load(char_bundle)
 
 
+TINY_TRAINING = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]  # seconds
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """A text file of the tiny titles, three times over: enough to train on for a second."""
+    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
+    path.write_text("\n".join(TITLES * 3) + "\n")
+    return path
+
+
 @pytest.fixture
 def titles_csv(tmp_path):
     path = tmp_path / "titles.csv"

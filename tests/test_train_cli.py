@@ -6,16 +6,7 @@ import pytest
 
 import chargen
 from chargen.cli import main
-from tests.conftest import TITLES
-
-TINY = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
-    path.write_text("\n".join(TITLES * 3) + "\n")
-    return path
+from tests.conftest import TINY_TRAINING as TINY
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,9 @@ import pytest
 import chargen
 from chargen.cli import main
 from chargen.train import TrainConfig
-from tests.conftest import TITLES
+from tests.conftest import TINY_TRAINING as TINY
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
-    path.write_text("\n".join(TITLES * 3) + "\n")
-    return path
 
 
 @pytest.mark.parametrize("flags, message", [
