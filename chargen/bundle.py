@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import card as cards
 from .card import HALF_LAYERS, Card
+from .copies import TITLES_FILE, TrainingTitles
 from .errors import ChargenError, read_text_file
 from .vocab import load_vocab
 
@@ -161,4 +162,6 @@ def load(name_or_path=None):
         )
     words_path = directory / WORDS_FILE
     known_words = frozenset(read_text_file(words_path, "words").split()) if words_path.exists() else frozenset()
-    return Generator(model, vocab, card, name=directory.name, known_words=known_words)
+    titles_path = directory / TITLES_FILE
+    titles = TrainingTitles.load(titles_path) if titles_path.exists() else None
+    return Generator(model, vocab, card, name=directory.name, known_words=known_words, training_titles=titles)

@@ -107,12 +107,13 @@ def check_seed(seed) -> int:
 class Generator:
     """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``."""
 
-    def __init__(self, model, vocab, card, name: str = "model", known_words=frozenset()):
+    def __init__(self, model, vocab, card, name: str = "model", known_words=frozenset(), training_titles=None):
         self.model = model
         self.vocab = vocab
         self.card = card  # a chargen.card.Card
         self.name = name
         self.known_words = known_words  # lower-cased words of the training text (may be empty)
+        self.training_titles = training_titles  # chargen.copies.TrainingTitles, or None when the bundle has none
         self.fast = FastModel(model, card.architecture.to_dict())
         self._token_array = np.array(vocab.tokens, dtype=object)
 
@@ -251,6 +252,14 @@ class Generator:
             greedy=temperature is None, seed=seed, ended=bool(steps and steps[-1].end),
             unknown=unknown, level=self.vocab.level,
         )
+
+    def copied(self, out: "Generation") -> bool | None:
+        """True when ``out`` (prompt and continuation, ended) is one of the training titles word for word;
+        None when the bundle does not ship its training titles."""
+        if self.training_titles is None:
+            return None
+        prompt_ids, _ = self.vocab.encode_prompt(out.prompt)
+        return out.ended and [*prompt_ids, *(s.id for s in out.steps[:-1])] in self.training_titles
 
     def start(self, prompt: str, top_k: int = 5) -> "Stepper":
         """Decode by hand from ``prompt``: see :class:`Stepper`."""

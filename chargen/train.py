@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from . import bundle, data
+from .copies import TITLES_FILE, TrainingTitles
 from .card import Architecture, Card, Data, Origin, Training, Validation
 from .decode import Generator
 from .errors import ChargenError
@@ -187,7 +188,8 @@ def _prepare(config: TrainConfig, out: Path, vocab=None):
     val_sequences = data.to_sequences(vocab, val_texts)
     if not sequences or not val_sequences:
         raise ChargenError(f"{config.data}: too little text to train and validate on")
-    return vocab, sequences, val_sequences, train_texts + extra_texts, len(train_rows), len(val_rows)
+    titles = data.field_texts(train_rows, ("title",))
+    return vocab, sequences, val_sequences, train_texts + extra_texts, titles, len(train_rows), len(val_rows)
 
 
 def _compile(model, optimizer="adam", lr=DEFAULT_LR, ema=None):
@@ -245,7 +247,7 @@ def train(config: TrainConfig) -> Path:
 
     keras.utils.set_random_seed(config.seed)
     init = None if resume or not config.init else _initial_bundle(config)
-    vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(config, out, init and init["vocab"])
+    vocab, sequences, val_sequences, texts, titles, n_train, n_val = _prepare(config, out, init and init["vocab"])
     precision = _precision(config)
     strategy = _strategy(config.strategy)
     lr = config.lr
@@ -269,6 +271,7 @@ def train(config: TrainConfig) -> Path:
             vocab.save(out / bundle.VOCAB_FILE)
             # A fine-tune keeps the words its starting bundle knew, so the real-word share stays comparable.
             bundle.write_words(out, [vocab.normalize(t) for t in texts] + (init["known_words"] if init else []))
+            TrainingTitles.of(vocab, titles).save(out / TITLES_FILE)  # to mark generated titles copied from these
     dataset = data.make_dataset(sequences, config.batch_size, shuffle=True, seed=config.seed)
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters, {precision}, "

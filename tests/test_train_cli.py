@@ -7,6 +7,7 @@ import pytest
 import chargen
 from chargen.cli import main
 from tests.conftest import TINY_TRAINING as TINY
+from tests.conftest import TITLES
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,7 @@ def test_train_writes_a_loadable_bundle_log_and_checkpoint(trained, capsys):
     assert card.validation.level == "char" and card.validation.bits_per_token == pytest.approx(float(best["val_bpc"]), abs=1e-3)
     assert card.data.train_rows == 18 and card.data.validation_rows == 6
     assert {"oil", "stocks"} <= gen.known_words
+    assert len(gen.training_titles) == len(set(TITLES))  # the training split's titles, as hashes
     assert [r["epoch"] for r in rows] == ["1", "2"] and all(float(r["val_bpc"]) > 0 for r in rows)
     state = json.loads((trained / "checkpoint" / "state.json").read_text())
     assert state["epoch"] == 2

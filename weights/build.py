@@ -5,10 +5,11 @@
     python weights/build.py averages /work/runs/default CHECKPOINT.keras ...
     python weights/build.py ship /work/runs/default default --test ... --average CHECKPOINT.keras ...
     python weights/build.py readme
+    python weights/build.py titles default lesson words
 
 `ship` copies the run's best epoch (weights without optimizer state, vocabulary, card,
 known words), measures bits on the test titles and the decoding speed, and records
-both in the card. With `--average`, the shipped weights are the mean of those
+both in the card; the bundle also gets `titles.u64` (chargen.copies). With `--average`, the shipped weights are the mean of those
 checkpoints' weights instead (checkpoint averaging); `averages` measures, on the run's
 validation titles, the mean of the last 1, 2, ... of them, to choose how many.
 `readme` regenerates the table and the samples between the markers of
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import chargen  # noqa: E402
 from chargen import bundle  # noqa: E402
 from chargen.card import Evaluation, Validation  # noqa: E402
+from chargen.copies import TITLES_FILE, TrainingTitles  # noqa: E402
 from chargen.data import card_split, field_texts, read_source, to_sequences  # noqa: E402
 from chargen.evaluate import evaluate_texts, first_given_bits  # noqa: E402
 
@@ -86,6 +88,10 @@ def ship(run: Path, name: str, test: str, float16: bool = False, average: list[P
         card = dataclasses.replace(card, validation=Validation(level=card.level, bits_per_token=round(bits / predictions, 4)),
                                    averaged_checkpoints=tuple(c.name for c in average))
     bundle.save_bundle(target, gen.model, gen.vocab, card, float16=float16)
+    if (run / TITLES_FILE).exists():
+        shutil.copy(run / TITLES_FILE, target / TITLES_FILE)
+    else:
+        write_training_titles(target, gen)
     if (run / bundle.WORDS_FILE).exists():
         shutil.copy(run / bundle.WORDS_FILE, target / bundle.WORDS_FILE)
     else:  # runs from before training wrote it: the same training rows, split as the run split them
@@ -105,6 +111,15 @@ def ship(run: Path, name: str, test: str, float16: bool = False, average: list[P
         print(f"float16 storage: {full:.3f} -> {result['bits_per_title']:.3f} bits/title")
     bundle.write_card(target, card)
     print(f"{name}: {result} ; {card.decoding_chars_per_second:,} chars/s")
+
+
+def write_training_titles(target: Path, gen) -> None:
+    """``titles.u64`` from the training titles of the split the bundle's card records (for bundles
+    trained before training wrote it)."""
+    train_rows, _ = card_split(gen.card.data)
+    titles = TrainingTitles.of(gen.vocab, field_texts(train_rows, ("title",)))
+    titles.save(target / TITLES_FILE)
+    print(f"{target.name}: {len(titles):,} training titles")
 
 
 def _between(text: str, marker: str, body: str) -> str:
@@ -163,11 +178,16 @@ def main() -> None:
     p.add_argument("run", type=Path)
     p.add_argument("checkpoints", nargs="+", type=Path, help="oldest first")
     sub.add_parser("readme")
+    p = sub.add_parser("titles", help="write titles.u64 into shipped bundles")
+    p.add_argument("names", nargs="+")
     args = parser.parse_args()
     if args.command == "ship":
         ship(args.run, args.name, args.test, args.float16, args.average)
     elif args.command == "averages":
         averages(args.run, args.checkpoints)
+    elif args.command == "titles":
+        for name in args.names:
+            write_training_titles(WEIGHTS / name, chargen.load(name))
     else:
         readme()
 
