@@ -240,6 +240,7 @@ class Generator:
     def _prompt_ids(self, prompt, max_prompt_chars=MAX_PROMPT_CHARS):
         if not isinstance(prompt, str):
             raise ChargenError(f"prompt must be text, not {type(prompt).__name__}")
+        max_prompt_chars = _check_int("max_prompt_chars", max_prompt_chars, 0, MAX_PROMPT_CHARS)
         if len(prompt) > max_prompt_chars:
             raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {max_prompt_chars:,}")
         ids, unknown = self.vocab.encode_prompt(prompt)
