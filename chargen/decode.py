@@ -13,6 +13,7 @@ shorter one.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -134,7 +135,8 @@ class Generation:
     stop_at_end: bool = True
     alternatives: int = 5
     generator: "Generator | None" = field(default=None, repr=False, compare=False)
-    hidden: np.ndarray | None = field(default=None, repr=False, compare=False)  # top layer's h before each step
+    hidden: list = field(default_factory=list, repr=False, compare=False)  # the top layer's h (rows, units) per step
+    row: int = field(default=0, repr=False, compare=False)  # this generation's row in them
 
     @property
     def decoding(self) -> str:
@@ -176,7 +178,7 @@ class Generation:
         asked = dict(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
         settings = {name: own[name] if value is OWN else value for name, value in asked.items()}
         fast = self.generator.fast
-        logits = self.hidden[i] @ fast.out_w + self.generator._out_bias(self.stop_at_end)  # fast.logits' last layer
+        logits = self.hidden[i][self.row] @ fast.out_w + self.generator._out_bias(self.stop_at_end)  # fast.logits' last layer
         return self.generator.distribution_of(logits, **settings)
 
 
@@ -236,6 +238,7 @@ class Generator:
         self.known_words = known_words  # lower-cased words of the training text (may be empty)
         self.fast = FastModel(model, card["architecture"])
         self._token_array = np.array(vocab.tokens, dtype=object)
+        self._out_biases = {}  # stop_at_end -> the output bias with reserved ids masked
 
     def _prompt_ids(self, prompt, max_prompt_chars=MAX_PROMPT_CHARS):
         if not isinstance(prompt, str):
@@ -248,9 +251,11 @@ class Generator:
 
     def _out_bias(self, stop_at_end: bool) -> np.ndarray:
         """The output bias with -inf at ids that must never be chosen: the reserved ones
-        (and <eos> too when the caller does not want to stop)."""
-        banned = [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
-        return (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
+        (and <eos> too when the caller does not want to stop). Made once per setting; never written to."""
+        if stop_at_end not in self._out_biases:
+            banned = [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
+            self._out_biases[stop_at_end] = (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
+        return self._out_biases[stop_at_end]
 
     def distribution_of(self, logits, temperature=1.0, top_k=None, top_p=None, min_p=None) -> Distribution:
         """The :class:`Distribution` of one step's ``logits`` under the settings (validated here)."""
@@ -291,9 +296,10 @@ class Generator:
         ids, unknown = self._prompt_ids(prompt, max_prompt_chars)
         rows, size = len(temperatures), len(self.vocab)
         out_bias = self._out_bias(stop_at_end)
-        greedy = np.array([t is None for t in temperatures])
-        sampled = not greedy.all()
-        t_column = np.array([[1.0 if t is None else t] for t in temperatures], np.float32)  # greedy rows: unused
+        greedy = [r for r, t in enumerate(temperatures) if t is None]
+        sampled = len(greedy) < rows
+        # T per row (greedy rows: unused); one row: T itself, a number, so that T = 1 costs nothing
+        t_rows = np.array([[t or 1.0] for t in temperatures], np.float32) if rows > 1 else temperatures[0] or 1.0
         rng = random_stream(seed, ids)  # the seed and the prompt as read decide the noise; every row shares it
         eos = self.vocab.eos
         # Full distributions are held for a chunk of steps, then summarized: memory stays
@@ -304,8 +310,9 @@ class Generator:
         logits, state = self.fast.read(ids, batch=1, out_bias=out_bias)
         logits = np.repeat(logits, rows, axis=0)
         state = [tuple(np.repeat(part, rows, axis=0) for part in layer) for layer in state]
-        hidden = state[-1][0]  # the top layer's h, from which each step's logits came (kept for .distribution)
-        history, chosen, states, summaries = [], [], [], []  # this chunk's logits, choices, h; the chunks' summaries
+        hidden = state[-1][0]  # the top layer's h (rows, units), from which each step's logits came
+        hidden_steps = []  # its value at every step: what .distribution needs, units (not vocabulary) wide
+        history, chosen, summaries = [], [], []  # this chunk's logits and choices; the chunks' summaries
         n_steps = np.full(rows, length)
         finished = np.zeros(rows, dtype=bool)
         running = None  # once some rows have ended: the indices of the others, whose state is kept
@@ -314,14 +321,15 @@ class Generator:
             if i == 0 and sampled:  # one row of standard Gumbel noise per step, shared by every row
                 noise = sampling.gumbel_noise(rng, min(chunk_steps, length - t), size).astype(np.float32)
             if sampled:
-                scores = sampling.with_temperature(logits, t_column)  # log p^(1/T), up to a constant per row
+                scores = sampling.with_temperature(logits, t_rows)  # log p^(1/T), up to a constant per row
                 scores = sampling.truncate(scores, top_k, top_p, min_p)  # -inf where top_k, top_p, min_p remove
                 step_ids = sampling.gumbel_choice(scores, noise[i])  # Gumbel-max: a draw from softmax(scores)
-                step_ids[greedy] = logits[greedy].argmax(axis=-1)  # greedy rows take the most probable token
+                if greedy:
+                    step_ids[greedy] = logits[greedy].argmax(axis=-1)  # greedy rows take the most probable token
             else:
                 step_ids = logits.argmax(axis=-1)  # greedy: the most probable token
             history.append(logits)
-            states.append(hidden)
+            hidden_steps.append(hidden)
             chosen.append(step_ids)
             last = t == length - 1
             if stop_at_end and eos in step_ids.tolist():
@@ -335,8 +343,8 @@ class Generator:
                     state = [tuple(part[keep] for part in layer) for layer in state]
             if last or i == chunk_steps - 1:
                 summaries.append(self._summarize(np.stack(history), np.stack(chosen), temperatures, alternatives,
-                                                 truncation) | {"hidden": np.stack(states, axis=1)})
-                history, chosen, states = [], [], []
+                                                 truncation))
+                history, chosen = [], []
             if last:
                 break
             if running is None:
@@ -353,7 +361,7 @@ class Generator:
                     alternatives=alternatives, generator=self)
         prompt_text = self.prompt_text(prompt)
         return [self._generation({key: v[r, : n_steps[r]] for key, v in trace.items()}, prompt_text,
-                                 temperatures[r], truncation, made)
+                                 temperatures[r], truncation, made | {"hidden": hidden_steps, "row": r})
                 for r in range(rows)]
 
     def _summarize(self, logits, ids, temperatures, alternatives, truncation):
@@ -391,9 +399,12 @@ class Generator:
         names = [tokens[i] for i in ids]
         ended = ids[-1] == eos  # the end can only be the last step
         pieces = self.vocab.pieces(names[: len(names) - ended], after) + [""] * ended
-        top_names = self._token_array[trace["top"]].tolist()  # one lookup for every step's alternatives
-        top_columns = (top_names, *(trace[key].tolist() for key in ("top", "top_t1", "top_p", "top_removed")))
-        tops = [list(itertools.starmap(Alternative, zip(*top))) for top in zip(*top_columns)]
+        # Every step's alternatives made in one pass over flat columns, then cut into steps;
+        # tuple.__new__ is C-level (a namedtuple's own __new__ is Python, 5x slower).
+        k = trace["top"].shape[1]
+        top_columns = (self._token_array[trace["top"]], *(trace[key] for key in ("top", "top_t1", "top_p", "top_removed")))
+        flat = list(map(functools.partial(tuple.__new__, Alternative), zip(*(c.ravel().tolist() for c in top_columns))))
+        tops = [flat[j : j + k] for j in range(0, len(flat), k)] if k else [[] for _ in ids]
         columns = (names, ids, pieces, *(trace[key].tolist() for key in ("prob", "prob_t1", "rank", "entropy", "entropy_t1")),
                    tops)
         steps = list(itertools.starmap(Step, zip(*columns)))  # positional: the order of Step's fields
@@ -404,8 +415,7 @@ class Generator:
         steps, text = self._steps(trace, prompt_text)
         top_k, top_p, min_p = (None, None, None) if temperature is None else truncation  # greedy ignores them
         return Generation(text=text, steps=steps, temperature=temperature, greedy=temperature is None,
-                          ended=bool(steps and steps[-1].end), top_k=top_k, top_p=top_p, min_p=min_p,
-                          hidden=trace.get("hidden"), **made)
+                          ended=bool(steps and steps[-1].end), top_k=top_k, top_p=top_p, min_p=min_p, **made)
 
     def score(self, text, alternatives=5):
         """Every token of ``text`` as the model saw it coming: see :func:`chargen.evaluate.score`."""
@@ -494,7 +504,7 @@ class Stepper:
         temperature = check_temperature(temperature)
         truncation = sampling.check_truncation(top_k, top_p, min_p)
         noise = self._noise_row(check_seed(seed), len(self.steps))
-        scores = sampling.with_temperature(self._frames[-1][0], np.float32([[temperature]]))  # as generate's loop
+        scores = sampling.with_temperature(self._frames[-1][0], temperature)  # as generate's loop does for one row
         scores = sampling.truncate(scores, *truncation)
         return self.choose(int(sampling.gumbel_choice(scores, noise)[0]), temperature, *truncation)
 

@@ -34,8 +34,10 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def with_temperature(logits: np.ndarray, temperature) -> np.ndarray:
-    """``logits / T``: its softmax is ``p^(1/T)`` renormalised. ``temperature`` is a number or an
-    array broadcasting against ``logits`` (one per row: shape (rows, 1))."""
+    """``logits / T``: its softmax is ``p^(1/T)`` renormalised. ``temperature`` is a number (T = 1:
+    ``logits`` themselves) or an array broadcasting against ``logits`` (one per row: shape (rows, 1))."""
+    if isinstance(temperature, int | float) and temperature == 1:
+        return logits
     return logits / temperature
 
 
