@@ -135,7 +135,7 @@ class Generation:
     stop_at_end: bool = True
     alternatives: int = 5
     generator: "Generator | None" = field(default=None, repr=False, compare=False)
-    hidden: list = field(default_factory=list, repr=False, compare=False)  # the top layer's h (rows, units) per step
+    kept: list = field(default_factory=list, repr=False, compare=False)  # per step: its logits or top layer's h, all rows
     row: int = field(default=0, repr=False, compare=False)  # this generation's row in them
 
     @property
@@ -177,8 +177,9 @@ class Generation:
         own = dict(temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, min_p=self.min_p)
         asked = dict(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
         settings = {name: own[name] if value is OWN else value for name, value in asked.items()}
-        fast = self.generator.fast
-        logits = self.hidden[i][self.row] @ fast.out_w + self.generator._out_bias(self.stop_at_end)  # fast.logits' last layer
+        logits = self.kept[i][self.row]
+        if logits.shape[-1] != len(self.generator.vocab):  # the top layer's h: fast.logits' last layer gives the logits
+            logits = logits @ self.generator.fast.out_w + self.generator._out_bias(self.stop_at_end)
         return self.generator.distribution_of(logits, **settings)
 
 
@@ -310,8 +311,11 @@ class Generator:
         logits, state = self.fast.read(ids, batch=1, out_bias=out_bias)
         logits = np.repeat(logits, rows, axis=0)
         state = [tuple(np.repeat(part, rows, axis=0) for part in layer) for layer in state]
-        hidden = state[-1][0]  # the top layer's h (rows, units), from which each step's logits came
-        hidden_steps = []  # its value at every step: what .distribution needs, units (not vocabulary) wide
+        # What .distribution needs of every step, whichever is narrower: the logits themselves, or the
+        # top layer's h (units wide) that gives them (a word vocabulary is wider than the state).
+        keep_logits = size <= self.fast.units
+        hidden = state[-1][0]
+        kept = []
         history, chosen, summaries = [], [], []  # this chunk's logits and choices; the chunks' summaries
         n_steps = np.full(rows, length)
         finished = np.zeros(rows, dtype=bool)
@@ -329,7 +333,7 @@ class Generator:
             else:
                 step_ids = logits.argmax(axis=-1)  # greedy: the most probable token
             history.append(logits)
-            hidden_steps.append(hidden)
+            kept.append(logits if keep_logits else hidden)
             chosen.append(step_ids)
             last = t == length - 1
             if stop_at_end and eos in step_ids.tolist():
@@ -361,7 +365,7 @@ class Generator:
                     alternatives=alternatives, generator=self)
         prompt_text = self.prompt_text(prompt)
         return [self._generation({key: v[r, : n_steps[r]] for key, v in trace.items()}, prompt_text,
-                                 temperatures[r], truncation, made | {"hidden": hidden_steps, "row": r})
+                                 temperatures[r], truncation, made | {"kept": kept, "row": r})
                 for r in range(rows)]
 
     def _summarize(self, logits, ids, temperatures, alternatives, truncation):

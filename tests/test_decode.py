@@ -312,3 +312,16 @@ def test_length_zero_and_many_alternatives(gen):
     assert gen.generate("Oil", length=0).steps == []
     out = gen.generate("Oil", length=3, alternatives=10_000, seed=0)
     assert len(out.steps[0].top) == len(gen.vocab) - len(gen.vocab.reserved_ids) + 1  # every emittable token + <eos>
+
+
+def test_a_distribution_from_kept_logits_or_kept_state_is_the_step_s(gen, tmp_path):
+    from tests.conftest import make_bundle
+
+    wide = chargen.load(make_bundle(tmp_path / "wide", units=64))  # wider than its vocabulary: the logits are kept
+    assert len(wide.vocab) <= wide.fast.units and len(gen.vocab) > gen.fast.units  # gen keeps the state instead
+    for g in (wide, gen):
+        rows = g.compare("Oil ", [0.5, None, 2.0], length=60, seed=1, top_k=7, stop_at_end=True)
+        for row in rows:
+            for i, s in enumerate(row.steps):
+                d = row.distribution(i)
+                assert d.p[s.id] == pytest.approx(s.prob, rel=1e-5) and d.p_t1[s.id] == pytest.approx(s.prob_t1, rel=1e-5)
