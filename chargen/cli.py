@@ -1,4 +1,4 @@
-"""``python -m chargen {train,evaluate,generate,compare}``: the core from a terminal."""
+"""``python -m chargen {train,evaluate,generate,compare,score}``: the core from a terminal."""
 from __future__ import annotations
 
 import argparse
@@ -97,7 +97,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--with", dest="other", help="a second bundle, printed in alternating rows")
     p.add_argument("--temperatures", type=temperatures_list, default="greedy,0.3,0.8,1.0,1.3,1.8",
                    help="comma-separated positive numbers; 'greedy' for argmax (default: %(default)s)")
+
+    p = sub.add_parser("score", help="how probable the model finds a given text, token by token")
+    p.add_argument("bundle", nargs="?", default=None, help="bundle directory or shipped name (default: the shipped default)")
+    p.add_argument("--text", required=True, help="the text to score, e.g. a real headline")
+    p.add_argument("--alternatives", type=int, default=3, help="the model's preferred tokens shown per token (default: %(default)s)")
     return root
+
+
+def print_score(score, file=None):
+    file = file or sys.stdout
+    print(f"{'token':<14} {'p(T=1)':>8} {'rank':>5} {'bits':>6}  the model preferred", file=file)
+    for t in score.tokens:
+        preferred = "  ".join(f"{a.token!r}:{a.p_t1:.3f}" for a in t.top)
+        print(f"{t.token!r:<14} {t.prob:>8.4f} {t.rank:>5} {t.bits:>6.2f}  {preferred}", file=file)
+    print(f"{score.bits:.1f} bits, {score.bits_per_char:.3f} bits per character ({score.characters} characters; "
+          "the first character given, as evaluate counts)", file=file)
 
 
 def print_trace(out, file=None):
@@ -143,6 +158,12 @@ def _run(args) -> int:
         return 0
 
     gen = bundle.load(args.bundle)
+    if args.command == "score":
+        score = gen.score(args.text, alternatives=args.alternatives)
+        if score.unknown:
+            print(f"note: the vocabulary lacks {score.unknown!r}; see the README's unknown-text policy", file=sys.stderr)
+        print_score(score)
+        return 0
     decoding = dict(length=args.length, seed=args.seed, top_k=args.top_k, top_p=args.top_p, min_p=args.min_p,
                     alternatives=args.alternatives, stop_at_end=not args.no_stop)
     if args.command == "generate":

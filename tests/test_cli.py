@@ -88,3 +88,15 @@ def test_value_errors_are_messages_not_tracebacks(argv, message, char_bundle, ca
     assert main([str(char_bundle) if a == "BUNDLE" else a for a in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and "Traceback" not in err
+
+
+def test_score_prints_every_token_and_the_total(char_bundle, capsys):
+    assert main(["score", str(char_bundle), "--text", "Oil ☃up", "--alternatives", "2"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    score = chargen.load(char_bundle).score("Oil ☃up", alternatives=2)
+    assert len(lines) == 1 + len(score.tokens) + 1 and lines[-1].startswith(f"{score.bits:.1f} bits, ")
+    assert lines[1].split()[:4] == ["'O'", f"{score.tokens[0].prob:.4f}", str(score.tokens[0].rank), f"{score.tokens[0].bits:.2f}"]
+    assert "lacks ['☃']" in captured.err
+    assert main(["score", str(char_bundle), "--text", "☃"]) == 2
+    assert "nothing to score" in capsys.readouterr().err

@@ -183,14 +183,18 @@ def test_same_seed_same_text_in_another_process_and_under_concurrency(gen, char_
     assert all(results[s] == gen.generate("Oil ", length=40, seed=s, stop_at_end=False).text for s in results)
 
 
-def test_compare_rows_equal_single_generations(gen):
+@pytest.mark.parametrize("truncation", [{}, dict(top_k=5, top_p=0.9, min_p=0.05)])
+def test_compare_rows_share_their_noise_and_equal_single_generations(gen, truncation):
     temperatures = [None, 0.3, 0.8, 1.0, 1.3, 1.8]
-    rows = gen.compare("Oil ", temperatures, length=50, seed=3)
+    rows = gen.compare("Oil ", temperatures, length=50, seed=3, **truncation)
     assert [r.temperature for r in rows] == temperatures
     for t, row in zip(temperatures, rows):
-        alone = gen.generate("Oil ", length=50, temperature=t or 1.0, greedy=t is None, seed=3)
-        assert row.text == alone.text and row.ended == alone.ended
+        alone = gen.generate("Oil ", length=50, temperature=t or 1.0, greedy=t is None, seed=3, **truncation)
+        assert row.text == alone.text and row.ended == alone.ended and row.label == alone.label
         np.testing.assert_allclose([s.prob for s in row.steps], [s.prob for s in alone.steps], rtol=1e-5)
+    # one stream for every row: two rows with the same settings are the same text
+    twins = gen.compare("Oil ", [1.3, 1.3], length=50, seed=3, **truncation)
+    assert twins[0].text == twins[1].text == rows[4].text
 
 
 def test_greedy_takes_the_most_probable_token(gen):
