@@ -64,3 +64,16 @@ def test_a_word_text_scored_against_the_keras_model(word_gen):
     assert score.characters == len(text)
     assert score.bits_per_char == pytest.approx(evaluate_texts(word_gen, [text])["bpc"], abs=1e-4)
     assert score.bits > sum(t.bits for t in score.tokens[1:])  # the spelling of "zebra" costs extra
+
+
+@pytest.mark.parametrize("name", ["default", "words"])
+def test_shipped_models_score_a_real_headline_as_keras_and_evaluate_do(name):
+    if name not in chargen.shipped_names():
+        pytest.skip(f"no shipped {name} bundle")
+    gen = chargen.load(name)
+    text = "Oil prices rise as stocks fall in Europe"
+    score = gen.score(text)
+    expected = keras_probabilities(gen, gen.vocab.encode(text))
+    assert [t.prob for t in score.tokens] == pytest.approx([row[t.id] for t, row in zip(score.tokens, expected)], rel=1e-3)
+    assert score.bits_per_char == pytest.approx(evaluate_texts(gen, [text])["bpc"], abs=1e-4)
+    assert score.unknown == [] and 1 < score.bits_per_char < 5  # a real headline: a few bits per character
