@@ -136,7 +136,8 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "card_vocabulary": "Vocabulary", "card_tokens": "{level} level, {n} tokens",
         "card_parameters": "Parameters", "card_data": "Training data", "card_rows": "{n} training rows",
         "card_epochs": "Epochs", "card_time": "Training time", "card_minutes": "{m} min {s} s",
-        "card_val": "Bits per character, validation", "card_test": "Bits per character, test",
+        "card_val_char": "Bits per character, validation",
+        "card_val_word": "Bits per word, validation", "card_test": "Bits per character, test",
         "full_card": "The whole card (card.json)",
     },
     "nl": {
@@ -201,7 +202,8 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "card_vocabulary": "Vocabulaire", "card_tokens": "niveau {level}, {n} tokens",
         "card_parameters": "Parameters", "card_data": "Trainingsdata", "card_rows": "{n} trainingsregels",
         "card_epochs": "Epochs", "card_time": "Trainingstijd", "card_minutes": "{m} min {s} s",
-        "card_val": "Bits per teken, validatie", "card_test": "Bits per teken, test",
+        "card_val_char": "Bits per teken, validatie",
+        "card_val_word": "Bits per woord, validatie", "card_test": "Bits per teken, test",
         "full_card": "De hele kaart (card.json)",
     },
 }
@@ -545,30 +547,31 @@ def card_page(model, request: gr.Request):
         gen = generator(model)
     except chargen.ChargenError as error:
         return refuse(error, 2)
-    card, arch, data = gen.card, gen.card["architecture"], gen.card.get("data", {})
-    input_layer = words["card_embedding"].format(n=arch["embedding"]) if arch.get("embedding") else words["card_one_hot"]
+    card, arch, data = gen.card, gen.card.architecture, gen.card.data
+    input_layer = words["card_embedding"].format(n=arch.embedding) if arch.embedding else words["card_one_hot"]
     rows = [
         (words["card_architecture"], words["card_units"].format(
-            cell=arch["cell"].upper(), layers=arch["layers"], units=arch["units"], input=input_layer)),
+            cell=arch.cell.upper(), layers=arch.layers, units=arch.units, input=input_layer)),
         (words["card_vocabulary"], words["card_tokens"].format(level=gen.vocab.level, n=len(gen.vocab))),
     ]
-    if "parameters" in card:
-        rows.append((words["card_parameters"], f"{card['parameters']:,}"))
-    if "source" in data:
-        details = [" + ".join(data["fields"])] if data.get("fields") else []
-        if "train_rows" in data:
-            details.append(words["card_rows"].format(n=f"{data['train_rows']:,}"))
-        rows.append((words["card_data"], ", ".join([Path(data["source"]).name, *details])))
-    if "epochs" in card:
-        rows.append((words["card_epochs"], str(card["epochs"])))
-    if "training_seconds" in card:
-        minutes, seconds = divmod(round(card["training_seconds"]), 60)
+    if card.parameters is not None:
+        rows.append((words["card_parameters"], f"{card.parameters:,}"))
+    if data is not None:
+        details = [" + ".join(data.fields)] if data.fields else []
+        if data.train_rows is not None:
+            details.append(words["card_rows"].format(n=f"{data.train_rows:,}"))
+        rows.append((words["card_data"], ", ".join([Path(data.source).name, *details])))
+    if card.epochs is not None:
+        rows.append((words["card_epochs"], str(card.epochs)))
+    if card.training_seconds is not None:
+        minutes, seconds = divmod(round(card.training_seconds), 60)
         rows.append((words["card_time"], words["card_minutes"].format(m=minutes, s=seconds)))
-    for key, label in (("val_bpc", "card_val"), ("test_bpc", "card_test")):
-        if key in card:
-            rows.append((words[label], f"{card[key]:.3f}"))
+    if card.validation is not None:  # bits per token: per word for a word model
+        rows.append((words[f"card_val_{card.validation.level}"], f"{card.validation.bits_per_token:.3f}"))
+    if card.test is not None:
+        rows.append((words["card_test"], f"{card.test.bits_per_char:.3f}"))
     facts = "\n".join(f"- **{name}**: {value}" for name, value in rows)
-    return f"### {gen.name}\n\n{facts}", card
+    return f"### {gen.name}\n\n{facts}", card.to_dict()
 
 
 def new_seed():

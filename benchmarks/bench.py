@@ -100,7 +100,7 @@ def loop_model(gen):
     """The model the lesson's loop runs: for the lesson preset, the lesson's own graph
     (one-hot in, Masking, LSTM, Dense) holding the bundle's weights; otherwise the
     bundle's Keras model, fed ids."""
-    if gen.card["architecture"] == LESSON_ARCHITECTURE:
+    if gen.card.architecture.to_dict() == LESSON_ARCHITECTURE:
         model = lesson_model(len(gen.vocab))
         model.set_weights(gen.model.get_weights())
         return model
@@ -418,7 +418,8 @@ def baseline_generator(gen, commit=BASELINE):
         decode = importlib.import_module(f"{package.name}.decode")
     finally:
         sys.path.remove(str(package.parent))
-    return decode.Generator(gen.model, gen.vocab, gen.card, gen.name, gen.known_words)
+    card = {"architecture": gen.card.architecture.to_dict()}  # the card as a dict: all that decoder read of it
+    return decode.Generator(gen.model, gen.vocab, card, gen.name, gen.known_words)
 
 
 def bench_decoder_change(gen, size) -> dict:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import os
 import sys
 
+from .card import Evaluation
 from .errors import ChargenError
 from .vocab import NORMALIZATIONS
 
@@ -84,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="bits per character on held-out titles")
     p.add_argument("bundle", nargs="?", default=None)
     p.add_argument("--data", required=True, help="AG News CSV or text file of titles, or tfds:ag_news_subset (test split)")
-    p.add_argument("--write", action="store_true", help="write the result into the bundle's card as test_bpc")
+    p.add_argument("--write", action="store_true", help="write the result into the bundle's card (test.bits_per_char, ...)")
 
     p = sub.add_parser("generate", help="continue a prompt")
     _add_decoding(p)
@@ -149,12 +151,8 @@ def _run(args) -> int:
               f"({result['titles']:,} titles, {result['predictions_per_title']} predictions per title)")
         if args.write:
             directory = bundle.resolve(args.bundle)
-            card = bundle.read_card(directory)
-            card["test"] = {"data": str(args.data), **result}
-            card["test_bpc"] = result["bpc"]
-            card["test_bits_per_title"] = result["bits_per_title"]
-            bundle.write_card(directory, card)
-            print(f"wrote test_bpc into {directory / bundle.CARD_FILE}")
+            bundle.write_card(directory, dataclasses.replace(gen.card, test=Evaluation.of(result, str(args.data))))
+            print(f"wrote the test figures into {directory / bundle.CARD_FILE}")
         return 0
 
     gen = bundle.load(args.bundle)

@@ -109,10 +109,10 @@ def split_validation(examples: list, fraction: float, seed: int) -> tuple[list, 
     return [examples[i] for i in order[n_val:]], [examples[i] for i in order[:n_val]]
 
 
-def card_split(data_card: dict) -> tuple[list, list]:
-    """A trained run's (train, validation) records, split again as its card's ``data`` records."""
-    records = read_source(data_card["source"])
-    return split_validation(records, data_card["validation_rows"] / len(records), data_card["validation_split_seed"])
+def card_split(data_card) -> tuple[list, list]:
+    """A trained run's (train, validation) records, split again as its card's ``data`` (a ``chargen.card.Data``) records."""
+    records = read_source(data_card.source)
+    return split_validation(records, data_card.validation_rows / len(records), data_card.validation_split_seed)
 
 
 def to_sequences(vocab, examples, max_len: int | None = None, start: int | None = None) -> list[list[int]]:

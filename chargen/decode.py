@@ -231,13 +231,13 @@ def check_seed(seed) -> int:
 class Generator:
     """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``, ``gen.score(...)``."""
 
-    def __init__(self, model, vocab, card: dict, name: str = "model", known_words=frozenset()):
+    def __init__(self, model, vocab, card, name: str = "model", known_words=frozenset()):
         self.model = model
         self.vocab = vocab
-        self.card = card
+        self.card = card  # a chargen.card.Card
         self.name = name
         self.known_words = known_words  # lower-cased words of the training text (may be empty)
-        self.fast = FastModel(model, card["architecture"])
+        self.fast = FastModel(model, card.architecture.to_dict())
         self._token_array = np.array(vocab.tokens, dtype=object)
         self._out_biases = {}  # stop_at_end -> the output bias with reserved ids masked
 

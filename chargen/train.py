@@ -13,6 +13,7 @@ on titles alone, the text it is measured on).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import sys
@@ -24,6 +25,7 @@ import keras
 import numpy as np
 
 from . import bundle, data
+from .card import Architecture, Card, Data, Origin, Training, Validation
 from .decode import Generator
 from .errors import ChargenError
 from .evaluate import first_given_bits
@@ -33,8 +35,6 @@ from .vocab import LEVELS, load_vocab
 SAMPLE_PROMPTS = ("Today ", "Moscow, ")
 SAMPLE_TEMPERATURES = (0.3, 0.8, 1.3)
 DEFAULT_LR = 2e-3
-# What a fine-tuned card keeps of the card it started from: how that model was trained.
-INIT_SUMMARY = ("data", "training", "epochs", "training_seconds", "val_bpc", "averaged_checkpoints", "initialized_from")
 LOG_FIELDS = ("epoch", "train_bpc", "val_bpc", "learning_rate", "seconds", "best")
 
 
@@ -85,7 +85,7 @@ def train(options: dict) -> Path:
     keras.utils.set_random_seed(options["seed"])
     init = None if resume or not options.get("init") else _initial_bundle(options)
     vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(options, out, init and init["vocab"])
-    arch = init["card"]["architecture"] if init else architecture(
+    arch = init["card"].architecture.to_dict() if init else architecture(
         options["preset"], cell=options.get("cell"), layers=options.get("layers"), units=options.get("units"),
         embedding=options.get("embedding"), dropout=options.get("dropout"))
     if resume:
@@ -109,18 +109,17 @@ def train(options: dict) -> Path:
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters")
 
-    card = {
-        "architecture": arch,
-        "parameters": int(model.count_params()),
-        "data": {"source": str(options["data"]), "fields": list(options["fields"]), "extra": list(options["extra"]),
-                 "train_rows": n_train, "validation_rows": n_val, "validation_split_seed": options["seed"],
-                 "normalization": vocab.normalization, "level": vocab.level},
-        "training": {k: options[k] for k in ("batch_size", "lr", "optimizer", "seed", "max_len")},
-    }
     if init:
-        state["initialized_from"] = init["summary"]
-    if "initialized_from" in state:  # kept in the state, so a resumed fine-tune still says where it began
-        card["initialized_from"] = state["initialized_from"]
+        state["initialized_from"] = init["origin"].to_dict()
+    card = Card(
+        level=vocab.level, architecture=Architecture(**arch), parameters=int(model.count_params()),
+        data=Data(source=str(options["data"]), fields=tuple(options["fields"]), extra=tuple(options["extra"]),
+                  train_rows=n_train, validation_rows=n_val, validation_split_seed=options["seed"],
+                  normalization=vocab.normalization),
+        training=Training(**{k: options[k] for k in ("batch_size", "lr", "optimizer", "seed", "max_len")}),
+        # kept in the state, so a resumed fine-tune still says where it began
+        initialized_from=Origin.from_dict(state["initialized_from"]) if "initialized_from" in state else None,
+    )
     monitor = _Monitor(out, vocab, card, val_sequences, state, options)
     warnings.filterwarnings("ignore", message="Your input ran out of data")  # tf.data epochs end this way
     model.fit(dataset, epochs=options["epochs"], initial_epoch=state["epoch"], callbacks=[monitor],
@@ -136,8 +135,7 @@ def _initial_bundle(options) -> dict:
     if chosen:
         raise ChargenError(f"--init keeps the bundle's architecture: drop --{', --'.join(chosen)}")
     gen = bundle.load(options["init"])
-    summary = {"bundle": str(options["init"]), **{k: gen.card[k] for k in INIT_SUMMARY if k in gen.card}}
-    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "summary": summary,
+    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "origin": Origin.of(gen.card, str(options["init"])),
             "known_words": sorted(gen.known_words)}
 
 
@@ -155,7 +153,7 @@ class _Monitor(keras.callbacks.Callback):
         state, options = self.state, self.options
         seconds = state["seconds"] + time.time() - self.started
         self.started = time.time()
-        card = {**self.card, "epochs": epoch + 1, "training_seconds": round(seconds, 1)}
+        card = dataclasses.replace(self.card, epochs=epoch + 1, training_seconds=round(seconds, 1))
         gen = Generator(self.model, self.vocab, card)
         total, count = first_given_bits(gen.fast, self.val_sequences)
         val_bpc = total / count
@@ -164,7 +162,8 @@ class _Monitor(keras.callbacks.Callback):
         improved = val_bpc < state["best_val_bpc"] - 1e-4
         if improved:
             state.update(best_val_bpc=val_bpc, best_epoch=epoch + 1, wait=0)
-            card.update(val_bpc=round(val_bpc, 4), best_epoch=epoch + 1)
+            card = dataclasses.replace(card, validation=Validation(level=self.vocab.level, bits_per_token=round(val_bpc, 4)),
+                                       best_epoch=epoch + 1)
             self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
         else:
             state["wait"] += 1

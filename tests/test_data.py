@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from chargen import ChargenError
+from chargen.card import Data
 from chargen.data import card_split, field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
 from chargen.vocab import CharVocab
 from tests.conftest import TITLES
@@ -90,5 +91,5 @@ def test_pipeline_batches_sparse_targets_padding_and_buckets():
 def test_card_split_gives_back_the_runs_own_split(titles_csv):
     records = read_source(titles_csv)
     train, val = split_validation(records, 0.25, seed=5)  # as training splits, from its options
-    card = {"source": str(titles_csv), "validation_rows": len(val), "validation_split_seed": 5}  # as its card records it
+    card = Data(source=str(titles_csv), validation_rows=len(val), validation_split_seed=5)  # as its card records it
     assert card_split(card) == (train, val)

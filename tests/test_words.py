@@ -53,7 +53,7 @@ def test_word_seed_determinism_and_compare(word_gen):
 def test_fast_step_matches_keras_for_a_word_model(word_gen):
     ids = np.array([[1, 5, 6, 7, 3]])
     expected = word_gen.model.predict(ids, verbose=0)
-    fast = FastModel(word_gen.model, word_gen.card["architecture"])
+    fast = FastModel(word_gen.model, word_gen.card.architecture.to_dict())
     state, got = fast.initial_state(1), []
     for t in range(ids.shape[1]):
         probs, state = fast.step(ids[:, t], state)
