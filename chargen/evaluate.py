@@ -59,13 +59,13 @@ def first_given_bits(fast, sequences) -> tuple[float, int]:
     return float(sum(b[1:].sum() for b in bits)), sum(len(b) - 1 for b in bits)
 
 
-def title_bits(gen, texts) -> tuple[list[float], list[float], list[int], int]:
+def title_bits(gen, texts, bits=None) -> tuple[list[float], list[float], list[int], int]:
     """Per text with a token (others are left out): its bits on the characters' scale, case bits
-    included; of which case bits; its characters; and the number of predictions the model made."""
+    included; of which case bits; its characters; and the number of predictions the model made.
+    ``bits``: each text's ``target_bits`` when the caller has them already."""
     vocab = gen.vocab
     texts = [t for t in texts if vocab.tokenize(vocab.normalize(t))]
-    sequences = to_sequences(vocab, texts)
-    bits = target_bits(gen.fast, sequences)
+    bits = target_bits(gen.fast, to_sequences(vocab, texts)) if bits is None else bits
     titles = [vocab.tokenize(vocab.normalize(t)) for t in texts]
     if vocab.level == "char":
         per_title = [b[1:].sum() for b in bits]
@@ -142,7 +142,7 @@ def score(gen, text, alternatives=5, max_chars=MAX_PROMPT_CHARS) -> Score:
         tokens.append(ScoredToken(vocab.tokens[target], target, float(p[target]), int(sampling.rank(p, np.array(target))),
                                   float(-np.log2(max(p[target], 1e-300))),
                                   [Alternative(vocab.tokens[i], i, float(p[i]), float(p[i]), False) for i in top]))
-    (bits,), _, (characters,), _ = title_bits(gen, [text])
+    (bits,), _, (characters,), _ = title_bits(gen, [text], [np.array([t.bits for t in tokens])])
     return Score(text, tokens, bits, characters, unknown)
 
 
