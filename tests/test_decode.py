@@ -1,8 +1,6 @@
 import dataclasses
 import json
 import multiprocessing
-import subprocess
-import sys
 import threading
 
 import numpy as np
