@@ -10,7 +10,7 @@ from gradio_client.exceptions import AppError
 
 import chargen
 
-LESSON_LABELS = ["T=0.3", "T=0.8", "T=1", "T=1.3", "T=1.8"]
+LESSON_LABELS = [f"T={t:g}" for t in chargen.LESSON_TEMPERATURES]
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_concurrent_requests_keep_their_own_randomness(client):
 
 
 def test_compare_rows_are_generations_with_one_seed(client):
-    out = client.predict("Moscow, ", ["Greedy", *[0.3, 0.8, 1.0, 1.3, 1.8]], 80, 5, api_name="/compare")
+    out = client.predict("Moscow, ", ["Greedy", *chargen.LESSON_TEMPERATURES], 80, 5, api_name="/compare")
     rows = out["rows"]
     assert [r["label"] for r in rows] == ["greedy", *LESSON_LABELS]
     assert rows[2]["text"] == generate(client, "Moscow, ", temperature=0.8, length=80, seed=5)["text"]

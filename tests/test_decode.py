@@ -183,7 +183,7 @@ def test_same_seed_same_text_in_another_process_and_under_concurrency(gen, char_
 
 @pytest.mark.parametrize("truncation", [{}, dict(top_k=5, top_p=0.9, min_p=0.05)])
 def test_compare_rows_share_their_noise_and_equal_single_generations(gen, truncation):
-    temperatures = [None, 0.3, 0.8, 1.0, 1.3, 1.8]
+    temperatures = [None, *chargen.LESSON_TEMPERATURES]
     rows = gen.compare("Oil ", temperatures, length=50, seed=3, **truncation)
     assert [r.temperature for r in rows] == temperatures
     for t, row in zip(temperatures, rows):
