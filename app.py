@@ -34,7 +34,7 @@ import pandas as pd  # noqa: E402
 import chargen  # noqa: E402
 from chargen import stats  # noqa: E402
 from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES  # noqa: E402
-from chargen.decode import MAX_PROMPT_CHARS  # noqa: E402
+from chargen.decode import MAX_PROMPT_CHARS, temperature_rows  # noqa: E402
 
 
 init_signature = cache(inspect.signature)
@@ -322,8 +322,7 @@ def decode(prompt, temperature, length, decoding, seed, alternatives, model, sto
 def comparison(prompt, temperatures, length, seed, model, truncation=None) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
-    if not temperatures:
-        raise chargen.ChargenError("choose at least one temperature")
+    temperatures = temperature_rows(temperatures)  # a list (or one number), not text read character by character
     check_range("length", length, 1, MAX_LENGTH)
     check_range("seed", seed, 0, MAX_SEED)
     return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, alternatives=0,

@@ -208,8 +208,9 @@ def check_temperature(temperature) -> float:
     return t
 
 
-def check_temperatures(temperatures, max_rows: int) -> list[float | None]:
-    """A compare's temperatures: a list (or one number); None = greedy; at most ``max_rows``."""
+def temperature_rows(temperatures, max_rows: int = MAX_ROWS) -> list:
+    """A compare's temperatures as a list, values unchecked: a list (or one number, or None), not
+    text or a mapping (``"11"`` is not two temperatures of 1), with 1 to ``max_rows`` rows."""
     if isinstance(temperatures, numbers.Real) and not isinstance(temperatures, bool) or temperatures is None:
         temperatures = [temperatures]
     if not isinstance(temperatures, list | tuple | np.ndarray):
@@ -219,7 +220,7 @@ def check_temperatures(temperatures, max_rows: int) -> list[float | None]:
         raise ChargenError("give at least one temperature")
     if len(temperatures) > max_rows:
         raise ChargenError(f"{len(temperatures):,} temperatures; the limit is {max_rows:,} rows per comparison")
-    return [None if t is None else check_temperature(t) for t in temperatures]
+    return list(temperatures)
 
 
 def check_seed(seed) -> int:
@@ -283,7 +284,8 @@ class Generator:
         as one batch; at most ``max_rows`` rows. Row i is exactly ``generate(prompt,
         temperature=temperatures[i], seed=seed, ...)``: the rows share their noise."""
         max_rows = _check_int("max_rows", max_rows, 1, 10**6)
-        return self._decode(prompt, check_temperatures(temperatures, max_rows), length, seed, (top_k, top_p, min_p),
+        temperatures = [None if t is None else check_temperature(t) for t in temperature_rows(temperatures, max_rows)]
+        return self._decode(prompt, temperatures, length, seed, (top_k, top_p, min_p),
                             alternatives, stop_at_end, max_length, max_prompt_chars)
 
     def _decode(self, prompt, temperatures, length, seed, truncation, alternatives, stop_at_end, max_length,

@@ -190,9 +190,12 @@ def test_bad_generate_input_gets_a_clear_message(client, bad, message):
 
 
 @pytest.mark.parametrize("temperatures, message", [
-    ([], "choose at least one temperature"),
+    ([], "give at least one temperature"),
     ([0.8, 5], "temperature must be a number from 0.1 to 3.0, not 5"),
     (["warm"], "temperature must be a number or 'Greedy'"),
+    ("11", "temperatures must be a list of numbers"),
+    ({"T": 1}, "temperatures must be a list of numbers"),
+    ([1.0] * 33, "33 temperatures; the limit is 32 rows per comparison"),
 ])
 def test_bad_compare_input_gets_a_clear_message(client, temperatures, message):
     with pytest.raises(AppError, match=message):
