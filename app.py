@@ -33,7 +33,8 @@ import pandas as pd  # noqa: E402
 
 import chargen  # noqa: E402
 from chargen import stats  # noqa: E402
-from chargen.decode import MAX_PROMPT_CHARS  # noqa: E402
+from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES  # noqa: E402
+from chargen.decode import MAX_PROMPT_CHARS, temperature_rows  # noqa: E402
 
 
 init_signature = cache(inspect.signature)
@@ -53,8 +54,6 @@ def component_signature(obj, **options):
 gr.blocks.inspect = types.SimpleNamespace(**{**vars(inspect), "signature": component_signature})
 
 ROOT = Path(__file__).resolve().parent
-LESSON_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood "]
-LESSON_TEMPERATURES = [0.3, 0.8, 1.0, 1.3, 1.8]
 T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
 SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX - T_MIN) / T_STEP) + 1)]
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
@@ -302,7 +301,7 @@ def parse_temperature(value) -> float | None:
     return value
 
 
-def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end=True) -> chargen.Generation:
+def decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end=True, truncation=None) -> chargen.Generation:
     """Check every input (the browser's limits are not enforced for API callers), then generate."""
     gen = generator(model)
     check_prompt(gen, prompt)
@@ -311,30 +310,30 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_en
     if decoding == SAMPLED:
         check_range("temperature", temperature, T_MIN, T_MAX)
     check_range("length", length, 1, MAX_LENGTH)
-    check_range("top-k", top_k, 1, MAX_TOP_K)
+    check_range("alternatives", alternatives, 1, MAX_TOP_K)
     if seed is not None:
         check_range("seed", seed, 0, MAX_SEED)
     if not isinstance(stop_at_end, bool):
         raise chargen.ChargenError(f"stop_at_end must be true or false, not {stop_at_end!r}")
-    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k,
-                        stop_at_end=stop_at_end)
+    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed,
+                        alternatives=alternatives, stop_at_end=stop_at_end, max_length=MAX_LENGTH, **(truncation or {}))
 
 
-def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Generation]:
+def comparison(prompt, temperatures, length, seed, model, truncation=None) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
-    if not temperatures:
-        raise chargen.ChargenError("choose at least one temperature")
+    temperatures = temperature_rows(temperatures)  # a list (or one number), not text read character by character
     check_range("length", length, 1, MAX_LENGTH)
     check_range("seed", seed, 0, MAX_SEED)
-    return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, top_k=0)
+    return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, alternatives=0,
+                       max_length=MAX_LENGTH, **(truncation or {}))
 
 
-def side_by_side(prompt, temperatures, length, seed, model, other=None) -> list[tuple[str, chargen.Generation]]:
+def side_by_side(prompt, temperatures, length, seed, model, other=None, truncation=None) -> list[tuple[str, chargen.Generation]]:
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
     beside a character model) its row at the same temperature and seed right below."""
     models = [model] if other in (None, "", model) else [model, other]
-    per_model = [comparison(prompt, temperatures, length, seed, m) for m in models]
+    per_model = [comparison(prompt, temperatures, length, seed, m, truncation) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
 
 
@@ -371,7 +370,7 @@ def trace_table(out, level: str, words: dict) -> pd.DataFrame:
     return pd.DataFrame(
         [
             [i, shown(s.token), percent(s.prob), percent(s.prob_t1), s.rank, round(s.entropy, 2),
-             " · ".join(f"{shown(t)} {100 * a:.0f}→{100 * b:.0f}" for t, a, b in s.top)]
+             " · ".join(f"{shown(a.token)} {100 * a.p_t1:.0f}→{100 * a.p:.0f}" for a in s.top)]
             for i, s in enumerate(out.steps, 1)
         ],
         columns=[words[c] for c in ("step", level, "p_t", "p_t1", "rank", "entropy", "alternatives")],
@@ -394,7 +393,7 @@ def bar_frames(top, chosen: str | None, temperature: float | None, words: dict):
 def step_charts(out, step_number, words):
     """Bars for one step of a generation; the chosen token is added when it is outside the top-k."""
     step = out.steps[min(max(int(step_number), 1), len(out.steps)) - 1]
-    top = list(step.top)
+    top = [(a.token, a.p_t1, a.p) for a in step.top]
     if step.token not in [t for t, _, _ in top]:
         top.append((step.token, step.prob_t1, step.prob))
     return bar_frames(top, step.token, out.temperature, words)
@@ -460,7 +459,7 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
     table = []
     for name, out in rows:
         summary = row_stats(out, name)
-        table.append([name, out.label, out.prompt + out.text, f"{summary['mean_entropy_bits']:.2f}",
+        table.append([name, out.decoding, out.prompt + out.text, f"{summary['mean_entropy_bits']:.2f}",
                       f"{summary['log_likelihood_bits']:.1f}", share(summary["real_word_share"]),
                       share(summary["repeated_ngram_rate"])])
     columns = ["model", "decoding_label", "text", "mean_entropy", "log_likelihood", "real_words", "repeats"]
@@ -470,7 +469,7 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
 def lesson_grid_rows(length, seed, model) -> dict:
     """The lesson's 5 prompts x 5 temperatures: {prompt: {"T=0.3": continuation, ...}}."""
     return {
-        prompt: {out.label: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
+        prompt: {out.decoding: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
         for prompt in LESSON_PROMPTS
     }
 
@@ -487,9 +486,9 @@ def lesson_grid_page(length, seed, model, request: gr.Request):
 def stepper_view(stepper, temperature, top_k, words):
     """The text so far, one button per proposal, their bars at T=1 and at T, and where we are."""
     proposals = [] if stepper.ended else stepper.proposals(temperature, k=top_k)
-    buttons = [gr.Button(f"{shown(token)}  {percent(p_t)}", visible=True) for token, _, _, p_t in proposals]
+    buttons = [gr.Button(f"{shown(p.token)}  {percent(p.p)}", visible=True) for p in proposals]
     buttons += [gr.Button(visible=False)] * (MAX_TOP_K - len(buttons))
-    charts = bar_frames([(token, p1, p_t) for token, _, p1, p_t in proposals], None, temperature, words)
+    charts = bar_frames([(p.token, p.p_t1, p.p) for p in proposals], None, temperature, words)
     status = words["step_status"].format(n=len(stepper.steps)) + (words["step_ended"] if stepper.ended else "")
     text = coloured(stepper.gen.prompt_text(stepper.prompt), stepper.steps)
     return [stepper, text, *buttons, *charts, status]
@@ -504,7 +503,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         if action == "start":
             gen = generator(model)
             check_prompt(gen, prompt)
-            stepper = gen.start(prompt, top_k=MAX_TOP_K)
+            stepper = gen.start(prompt, alternatives=MAX_TOP_K)
             warn_unknown(stepper.unknown, gen.vocab.level, words)
         elif stepper is None:
             raise chargen.ChargenError(words["start_first"])
@@ -516,7 +515,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         elif action == "undo":
             stepper.undo()
         elif isinstance(action, int):  # the button of proposal i
-            stepper.choose(stepper.proposals(temperature, k=top_k)[action][1], temperature=temperature)
+            stepper.choose(stepper.proposals(temperature, k=top_k)[action].id, temperature=temperature)
     except chargen.ChargenError as error:
         return refuse(error, len(step_outputs))
     return stepper_view(stepper, temperature, top_k, words)
@@ -527,11 +526,11 @@ def sweep_page(prompt, top_k, model):
         gen = generator(model)
         check_prompt(gen, prompt)
         check_range("top-k", top_k, 1, MAX_TOP_K)
-        stepper = gen.start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
+        stepper = gen.start(prompt, alternatives=top_k)  # reads the prompt; nothing is generated
     except chargen.ChargenError as error:
         return refuse(error, 2)
     probabilities = stepper.probabilities()
-    top = [(shown(token), token_id) for token, token_id, _, _ in stepper.proposals(1.0)]
+    top = [(shown(p.token), p.id) for p in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(probabilities, SWEEP_TEMPERATURES)
     return (
         pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
@@ -586,16 +585,21 @@ def temperature_control(decoding):
 
 def generate(
     prompt: str, temperature: float = 1.0, length: int = 100, decoding: str = SAMPLED,
-    seed: int | None = 0, top_k: int = 5, model: str = DEFAULT_MODEL, stop_at_end: bool = True,
+    seed: int | None = 0, alternatives: int = 5, model: str = DEFAULT_MODEL, stop_at_end: bool = True,
+    top_k: int | None = None, top_p: float | None = None, min_p: float | None = None,
 ) -> dict:
     """Continue `prompt`. Returns the text (without the prompt) and every step: token, probability
-    at T and at T=1, rank, entropy (bits) and the top-k [token, p at T=1, p at T]. decoding is
-    "Greedy" or "Sampled"; seed None draws one (returned); stop_at_end=False goes on past the end
-    of the headline to the full length. The same inputs and seed give the same result."""
+    in the distribution drawn from and at T=1, rank, entropy (bits) and the most probable alternatives
+    [token, id, p at T=1, p drawn from, removed by truncation]. decoding is "Greedy" or "Sampled"; seed
+    None draws one (returned); stop_at_end=False goes on past the end of the headline to the full
+    length; top_k, top_p, min_p truncate the distribution sampled from (null: off). The same inputs
+    and seed give the same result; label says how it was made."""
     with api_errors():
-        out = decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end)
+        out = decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end,
+                     dict(top_k=top_k, top_p=top_p, min_p=min_p))
     return {
-        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
+        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.decoding, "label": out.label,
+        "seed": out.seed,
         "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
         "steps": [s.as_dict() for s in out.steps],
     }
@@ -604,12 +608,14 @@ def generate(
 def compare(
     prompt: str, temperatures: list[float | str | None] = [GREEDY, *LESSON_TEMPERATURES],  # noqa: B006 (never mutated)
     length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
+    top_k: int | None = None, top_p: float | None = None, min_p: float | None = None,
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
     model, the text and its statistics (entropy per step, log-likelihood, real-word share or null,
-    repeated 4-grams). with_model: a second model whose row follows each of model's rows."""
+    repeated 4-grams). with_model: a second model whose row follows each of model's rows. top_k, top_p,
+    min_p truncate every row's distribution (null: off)."""
     with api_errors():
-        rows = side_by_side(prompt, temperatures, length, seed, model, with_model)
+        rows = side_by_side(prompt, temperatures, length, seed, model, with_model, dict(top_k=top_k, top_p=top_p, min_p=min_p))
         return {"model": model, "with_model": with_model, "prompt": prompt, "seed": seed,
                 "rows": [{"model": name, **row_stats(out, name), "text": out.text} for name, out in rows]}
 

@@ -96,6 +96,8 @@ def test_reports(gen, tmp_path):
         "precision": {"titles": 1, "characters": 10, "chars_per_s": {"float32, batch 64": 5, "mixed_bfloat16, batch 256": 20},
                       "ratio_to_float32_64": {"float32, batch 64": 1.0, "mixed_bfloat16, batch 256": 4.0}},
         "app": {"skipped": "no app.py"}, "words": {"skipped": "no words bundle in weights"},
+        "decoder_change": {"lesson": bench.bench_decoder_change(gen, TINY), "default": {"skipped": "no default bundle"}},
+        "redraw_and_score": {"default": bench.bench_redraw_and_score(gen, TINY), "words": {"skipped": "no words bundle"}},
     }
     bench.write_reports(results, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} == {"results.json", "results.md", "scaling.svg"}
@@ -103,6 +105,7 @@ def test_reports(gen, tmp_path):
     assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
     assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
     assert "float32 batch 64 vs mixed_bfloat16, batch 256 | 5 | 20 | 4.0x" in text
+    assert "| Redraw step 100 of a 100-step generation" in text and "(today: commit a4a5645)" in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
     readme = tmp_path / "README.md"
@@ -122,3 +125,18 @@ def test_step_clock_times_every_step_of_the_lessons_loop(gen):
 def test_growth_exponent():
     assert bench.growth_exponent({10: 1.0, 100: 10.0}) == pytest.approx(1.0)
     assert bench.growth_exponent({10: 1.0, 50: 7.0, 100: 100.0}) == pytest.approx(2.0)
+
+
+def test_today_s_decoder_is_read_from_git_and_gives_today_s_text(gen):
+    today = bench.baseline_generator(gen)
+    assert type(today).__module__ == f"chargen_{bench.BASELINE}.decode"
+    # the same model under both decoders: greedy decoding (no noise) writes the same text
+    assert today.generate("Oil ", length=30, greedy=True).text == gen.generate("Oil ", length=30, greedy=True).text
+    d = bench.bench_decoder_change(gen, TINY)
+    assert d["today_chars_per_s"] > 0 and d["new_chars_per_s"] > 0 and d["ratio"] > 0 and d["ratio_t08"] > 0
+
+
+def test_redraw_and_score(gen):
+    r = bench.bench_redraw_and_score(gen, TINY)
+    assert r["steps"] == 100 and r["redraw_ms"] > 0 and r["sample_1000_ms"] > 0 and r["score_ms"] > 0
+    assert r["headline_chars"] == len(bench.HEADLINE)

@@ -38,8 +38,6 @@ from chargen.data import card_split, field_texts, read_source, to_sequences  # n
 from chargen.evaluate import evaluate_texts, first_given_bits  # noqa: E402
 
 WEIGHTS = Path(__file__).resolve().parent
-PROMPTS = ("Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood ")
-TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
 SAMPLE_SEED = 0
 
 
@@ -48,7 +46,7 @@ def decoding_speed(gen, repeats=30) -> float:
     rates = []
     for seed in range(repeats):
         start = time.perf_counter()
-        out = gen.generate("Today ", length=100, top_k=5, seed=seed, stop_at_end=False)
+        out = gen.generate("Today ", length=100, alternatives=5, seed=seed, stop_at_end=False)
         rates.append(len(out.text) / (time.perf_counter() - start))
     return statistics.median(rates)
 
@@ -155,9 +153,9 @@ def readme() -> None:
                     f"{c.validation.bits_per_token:.3f}{' per word' if c.validation.level == 'word' else ''} | "
                     f"{c.test.bits_per_char:.3f} | {c.test.bits_per_title:.1f} | {c.decoding_chars_per_second:,} |")
         samples.append(f"\n### `{name}`\n")
-        for prompt in PROMPTS:
+        for prompt in chargen.LESSON_PROMPTS:
             samples.append(f"\n{prompt!r}, seed {SAMPLE_SEED}:\n")
-            for out in gen.compare(prompt, TEMPERATURES, length=100, seed=SAMPLE_SEED):
+            for out in gen.compare(prompt, chargen.LESSON_TEMPERATURES, length=100, seed=SAMPLE_SEED):
                 samples.append(f"- T={out.temperature}: {prompt}{out.text}".replace("\n", " ").rstrip() + "\n")
     path = WEIGHTS / "README.md"
     text = _between(path.read_text(), "table", "\n".join(rows) + "\n")
