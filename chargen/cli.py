@@ -209,8 +209,8 @@ def quiet_tensorflow() -> None:
 
 
 def main(argv=None) -> int:
+    quiet_tensorflow()  # first: the train command's flags come from chargen.train, which imports Keras
     args = parser().parse_args(argv)
-    quiet_tensorflow()
     try:
         return _run(args)
     except ChargenError as e:
