@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chat
 # imported before NumPy; app.py sets it first thing.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from .bundle import load, shipped_names  # noqa: E402
+from .bundle import load, progress, shipped_names  # noqa: E402
 from .decode import (  # noqa: E402
     LESSON_PROMPTS,
     LESSON_TEMPERATURES,
@@ -31,6 +31,6 @@ from .decode import (  # noqa: E402
 from .errors import ChargenError  # noqa: E402
 from .vocab import CharVocab, Vocab, WordVocab  # noqa: E402
 
-__all__ = ["load", "shipped_names", "Generator", "Generation", "Step", "Stepper", "Alternative", "Distribution", "Draws",
+__all__ = ["load", "progress", "shipped_names", "Generator", "Generation", "Step", "Stepper", "Alternative", "Distribution", "Draws",
            "LESSON_PROMPTS", "LESSON_TEMPERATURES", "ChargenError", "Vocab", "CharVocab", "WordVocab"]
 __version__ = "0.1.0"

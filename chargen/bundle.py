@@ -23,6 +23,7 @@ MODEL_FILE, VOCAB_FILE, CARD_FILE = "model.keras", "vocab.json", "card.json"
 WORDS_FILE = "words.txt"  # optional: the training text's words, one a line (the real-word statistic)
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_NAME = "default"
+PROGRESS_DIR = "progress"  # a bundle's snapshots from its own training (train --snapshots), one bundle an epoch
 
 
 def shipped_names() -> list[str]:
@@ -48,6 +49,13 @@ def resolve(name_or_path=None) -> Path:
             f"({', '.join(shipped_names()) or 'none shipped'})"
         )
     return path
+
+
+def progress(name_or_path=None) -> list[tuple[int, Path]]:
+    """The snapshots a bundle ships of its own training, ``(epoch, bundle directory)`` earliest first:
+    ``progress/epochNNN`` inside it, each a bundle whose card's ``epochs`` says when it was taken."""
+    found = (card.parent for card in resolve(name_or_path).glob(f"{PROGRESS_DIR}/*/{CARD_FILE}"))
+    return sorted((read_card(directory).epochs or 0, directory) for directory in found)
 
 
 def atomic_write(path: Path, write) -> None:

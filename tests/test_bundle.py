@@ -302,3 +302,13 @@ def test_float16_storage_halves_the_vocabulary_layers_and_loads_as_float32(tmp_p
     assert abs(bits[1] - bits[0]) / bits[0] < 1e-3
     bundle.save_bundle(tmp_path / "again", half.model, half.vocab, half.card)  # back to full size
     assert chargen.load(tmp_path / "again").card.stored_float16 == ()
+
+
+def test_progress_lists_a_bundles_snapshots_by_epoch(tmp_path):
+    top = make_bundle(tmp_path / "model")
+    assert chargen.progress(top) == []
+    for epoch in (8, 1, 2):  # directory names need not sort as the epochs do
+        snapshot = make_bundle(top / "progress" / f"e{epoch}")
+        bundle.write_card(snapshot, dataclasses.replace(bundle.read_card(snapshot), epochs=epoch))
+    assert [(epoch, path.name) for epoch, path in chargen.progress(top)] == [(1, "e1"), (2, "e2"), (8, "e8")]
+    assert chargen.load(chargen.progress(top)[0][1]).card.epochs == 1

@@ -6,6 +6,7 @@
     python weights/build.py ship /work/runs/default default --test ... --average CHECKPOINT.keras ...
     python weights/build.py readme
     python weights/build.py titles default lesson words
+    python weights/build.py progress /work/runs/lesson-snapshots lesson --test ../shared/data/ag_news/test.csv.gz
 
 `ship` copies the run's best epoch (weights without optimizer state, vocabulary, card,
 known words), measures bits on the test titles and the decoding speed, and records
@@ -111,6 +112,22 @@ def ship(run: Path, name: str, test: str, float16: bool = False, average: list[P
     print(f"{name}: {result} ; {card.decoding_chars_per_second:,} chars/s")
 
 
+def ship_progress(run: Path, name: str, test: str) -> None:
+    """The run's snapshots (``train --snapshots``, float16) and its best epoch, also in float16, into
+    ``weights/NAME/progress/epochNNN``, each card with its test bits: the model from noise to headlines."""
+    target = WEIGHTS / name / bundle.PROGRESS_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    best = chargen.load(run)
+    bundle.save_bundle(target / f"epoch{best.card.epochs:03d}", best.model, best.vocab, best.card, float16=True)
+    for snapshot in sorted((run / "snapshots").iterdir()):
+        shutil.copytree(snapshot, target / snapshot.name, dirs_exist_ok=True)
+    test_titles = field_texts(read_source(test, split="test"))
+    for epoch, directory in chargen.progress(name):
+        result = evaluate_texts(chargen.load(directory), test_titles)
+        bundle.write_card(directory, dataclasses.replace(bundle.read_card(directory), test=Evaluation.of(result, Path(test).name)))
+        print(f"{name} after epoch {epoch}: {result['bpc']:.3f} bits/char", flush=True)
+
+
 def write_training_titles(target: Path, gen) -> None:
     """``titles.u64`` from the training titles of the split the bundle's card records (for bundles
     trained before training wrote it)."""
@@ -176,6 +193,10 @@ def main() -> None:
     p.add_argument("run", type=Path)
     p.add_argument("checkpoints", nargs="+", type=Path, help="oldest first")
     sub.add_parser("readme")
+    p = sub.add_parser("progress", help="ship a run's snapshots as the bundle's progress/")
+    p.add_argument("run", type=Path)
+    p.add_argument("name")
+    p.add_argument("--test", required=True)
     p = sub.add_parser("titles", help="write titles.u64 into shipped bundles")
     p.add_argument("names", nargs="+")
     args = parser.parse_args()
@@ -183,6 +204,8 @@ def main() -> None:
         ship(args.run, args.name, args.test, args.float16, args.average)
     elif args.command == "averages":
         averages(args.run, args.checkpoints)
+    elif args.command == "progress":
+        ship_progress(args.run, args.name, args.test)
     elif args.command == "titles":
         for name in args.names:
             write_training_titles(WEIGHTS / name, chargen.load(name))
