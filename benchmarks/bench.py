@@ -13,7 +13,12 @@ kept, so that load from other work on the machine falls on both sides alike.
   the model's step alone, 5 rows at once against 5 one-row steps (batching's ceiling);
 - cost against length: linear (ours) against quadratic (the lesson's loop,
   measured on short lengths, then fitted and extrapolated);
-- training: chargen's tf.data pipeline against the lesson's, same titles;
+- training: chargen's tf.data pipeline against the lesson's, same titles; and the default
+  preset's model in float32 against mixed_bfloat16, at batch 64 and 256;
+- the sampling pipeline (issue 15): today's decoder (``chargen/`` at commit ``BASELINE``, read
+  with ``git show`` into a temporary package, so no copy of it lives in the tree) against the
+  current one, same model, same length and trace; redrawing a step's distribution
+  (``Generation.distribution``) and scoring a headline (``gen.score``);
 - the app (when app.py exists) and the word model (when weights/words exists).
 """
 from __future__ import annotations
@@ -45,13 +50,15 @@ import numpy as np  # noqa: E402
 import chargen  # noqa: E402
 from chargen import bundle  # noqa: E402
 from chargen.data import field_texts, make_dataset, read_source, to_sequences  # noqa: E402
-from chargen.decode import LESSON_TEMPERATURES  # noqa: E402
+from chargen import LESSON_TEMPERATURES  # noqa: E402
 from chargen.lesson import ARCHITECTURE as LESSON_ARCHITECTURE  # noqa: E402
 from chargen.lesson import lesson_dataset, lesson_generate, lesson_model  # noqa: E402
 from chargen.model import build_model  # noqa: E402
 
 TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
 PROMPT = "Today "  # the lesson's
+BASELINE = "a4a5645"  # the last commit before the sampling pipeline of issue 15: "today's decoder"
+HEADLINE = "Oil prices rise as OPEC ministers meet in Vienna to discuss output"  # what gen.score is timed on
 SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 
 # How much of each measurement a run does: the full run fits in 10 minutes on 2
@@ -60,10 +67,10 @@ SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 SIZES = {
     "full": dict(budget_s=60, lesson_chars=100, rounds=3, inner=7, compare_rounds=9,
                  lesson_lengths=(25, 50, 100),
-                 train_titles=2_400, train_rounds=3, app_calls=20, app_users=30, app_user_calls=3, app_rounds=3,
+                 train_titles=2_400, train_rounds=3, precision_titles=1_200, precision_rounds=2, app_calls=20, app_users=30, app_user_calls=3, app_rounds=3,
                  app_seconds=180, word_length=50),
     "quick": dict(budget_s=10, lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
-                  train_titles=240, train_rounds=1, app_calls=3, app_users=5, app_user_calls=1, app_rounds=1,
+                  train_titles=240, train_rounds=1, precision_titles=120, precision_rounds=1, app_calls=3, app_users=5, app_user_calls=1, app_rounds=1,
                   app_seconds=60, word_length=20),
 }
 
@@ -94,7 +101,7 @@ def loop_model(gen):
     """The model the lesson's loop runs: for the lesson preset, the lesson's own graph
     (one-hot in, Masking, LSTM, Dense) holding the bundle's weights; otherwise the
     bundle's Keras model, fed ids."""
-    if gen.card["architecture"] == LESSON_ARCHITECTURE:
+    if gen.card.architecture.to_dict() == LESSON_ARCHITECTURE:
         model = lesson_model(len(gen.vocab))
         model.set_weights(gen.model.get_weights())
         return model
@@ -110,7 +117,7 @@ def bench_decoding(gen, size) -> dict:
     gen.generate(PROMPT, length=100)
     seconds = interleaved({
         "lesson": (lambda: lesson_generate(model, gen.vocab, PROMPT, n, stop_at_end=False), 1),
-        "ours": (lambda: gen.generate(PROMPT, length=100, top_k=5, stop_at_end=False), size["inner"]),
+        "ours": (lambda: gen.generate(PROMPT, length=100, alternatives=5, stop_at_end=False), size["inner"]),
     }, size["rounds"], size["budget_s"], warm_up=False)
     lesson, ours = n / seconds["lesson"], 100 / seconds["ours"]
     return {"lesson_chars": n, "ours_chars": 100, "lesson_chars_per_s": round(lesson, 2),
@@ -185,7 +192,7 @@ def bench_scaling(gen, size, lengths=SCALING_LENGTHS) -> dict:
     :func:`bench_decoding`, which warmed our decoder up."""
     model = loop_model(gen)
     lesson_generate(model, gen.vocab, PROMPT, 2)  # warm-up of this model
-    ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False), 1)
+    ours = interleaved({n: (lambda n=n: gen.generate(PROMPT, length=n, alternatives=5, stop_at_end=False), 1)
                         for n in lengths}, size["inner"], size["budget_s"], warm_up=False)  # the lengths in turn, round after round
     steps = lesson_step_seconds(model, gen.vocab, max(size["lesson_lengths"]), size["rounds"], size["budget_s"])
     elapsed = np.cumsum(steps)
@@ -227,7 +234,7 @@ def bench_training(titles, size) -> dict:
     characters = sum(len(vocab.encode(t)) for t in titles)
     keras.utils.set_random_seed(0)
     ours = build_model(len(vocab), **LESSON_ARCHITECTURE)
-    _compile(ours, {"optimizer": "adam", "lr": 2e-3})  # exactly as chargen.train compiles
+    _compile(ours)  # exactly as chargen.train compiles
     ours_data = make_dataset(to_sequences(vocab, titles), batch_size=64, shuffle=True, seed=0)
     lesson = lesson_model(len(vocab))
     lesson_data = lesson_dataset(vocab, titles)
@@ -242,6 +249,37 @@ def bench_training(titles, size) -> dict:
     lesson_rate, ours_rate = characters / seconds["lesson"], characters / seconds["ours"]
     return {"titles": len(titles), "characters": characters, "lesson_chars_per_s": round(lesson_rate),
             "ours_chars_per_s": round(ours_rate), "ratio": round(ours_rate / lesson_rate, 2)}
+
+
+def bench_precision(titles, size) -> dict:
+    """Title characters trained on per second by the default preset's model (embedding 64, 2 x LSTM-384) in
+    float32 and mixed_bfloat16, at batch 64 and 256: one epoch over the same titles per setting, rounds
+    interleaved, after a warm-up epoch that traces each setting's training step."""
+    import keras
+
+    from chargen.model import PRESETS
+    from chargen.train import _compile, bf16_available
+    from chargen.vocab import CharVocab
+
+    titles = titles[: size["precision_titles"]]
+    vocab = CharVocab.build(titles, "clean")
+    sequences = to_sequences(vocab, titles)
+    characters = sum(len(s) - 1 for s in sequences)
+    settings = {}
+    for precision in ("float32", "mixed_bfloat16"):
+        for batch in (64, 256):
+            keras.utils.set_random_seed(0)
+            model = build_model(len(vocab), **PRESETS["default"], dtype=precision)
+            _compile(model)
+            data = make_dataset(sequences, batch_size=batch, shuffle=True, seed=0)
+            settings[f"{precision}, batch {batch}"] = (lambda model=model, data=data: model.fit(data, epochs=1, verbose=0), 1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        seconds = interleaved(settings, size["precision_rounds"], size["budget_s"])
+    rates = {name: round(characters / s) for name, s in seconds.items()}
+    base = rates["float32, batch 64"]
+    return {"titles": len(titles), "characters": characters, "bf16_in_hardware": bf16_available(),
+            "chars_per_s": rates, "ratio_to_float32_64": {name: round(r / base, 2) for name, r in rates.items()}}
 
 
 # --- The app ------------------------------------------------------------------------
@@ -385,10 +423,69 @@ def bench_app(root: Path, size) -> dict:
 def bench_words(gen, size) -> dict:
     """The word model, one stream with a top-5 trace: words and characters per second."""
     n = size["word_length"]
-    text = gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0).text
-    seconds = interleaved({"words": (lambda: gen.generate(PROMPT, length=n, top_k=5, stop_at_end=False, seed=0),
+    text = gen.generate(PROMPT, length=n, alternatives=5, stop_at_end=False, seed=0).text
+    seconds = interleaved({"words": (lambda: gen.generate(PROMPT, length=n, alternatives=5, stop_at_end=False, seed=0),
                                      size["inner"])}, size["rounds"], size["budget_s"])["words"]
     return {"words": n, "words_per_s": round(n / seconds), "chars_per_s": round(len(text) / seconds)}
+
+
+# --- The sampling pipeline (issue 15) ------------------------------------------------
+
+def baseline_generator(gen, commit=BASELINE):
+    """``gen``'s model under the decoder of ``commit``: its decode, sampling, fast and errors
+    modules, read with ``git show`` into a temporary package (None when git cannot)."""
+    import importlib
+    import tempfile
+
+    package = Path(tempfile.mkdtemp()) / f"chargen_{commit}"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for module in ("decode", "sampling", "fast", "errors"):
+        shown = subprocess.run(["git", "show", f"{commit}:chargen/{module}.py"], cwd=ROOT, capture_output=True, text=True)
+        if shown.returncode:
+            return None
+        (package / f"{module}.py").write_text(shown.stdout)
+    sys.path.insert(0, str(package.parent))
+    try:
+        decode = importlib.import_module(f"{package.name}.decode")
+    finally:
+        sys.path.remove(str(package.parent))
+    card = {"architecture": gen.card.architecture.to_dict()}  # the card as a dict: all that decoder read of it
+    return decode.Generator(gen.model, gen.vocab, card, gen.name, gen.known_words)
+
+
+def bench_decoder_change(gen, size) -> dict:
+    """Characters per second, one stream, 100 characters with a top-5 trace: the decoder of
+    ``BASELINE`` against the current one (default settings, and with top-p 0.9), interleaved."""
+    today = baseline_generator(gen)
+    if today is None:
+        return {"skipped": f"git cannot show commit {BASELINE}"}
+    decoding = dict(length=100, seed=0, stop_at_end=False)
+    seconds = interleaved({
+        "today": (lambda: today.generate(PROMPT, top_k=5, **decoding), size["inner"]),
+        "new": (lambda: gen.generate(PROMPT, alternatives=5, **decoding), size["inner"]),
+        "today_t08": (lambda: today.generate(PROMPT, temperature=0.8, top_k=5, **decoding), size["inner"]),
+        "new_t08": (lambda: gen.generate(PROMPT, temperature=0.8, alternatives=5, **decoding), size["inner"]),
+        "new_top_p": (lambda: gen.generate(PROMPT, temperature=0.8, alternatives=5, top_p=0.9, **decoding), size["inner"]),
+    }, size["rounds"] * 3, size["budget_s"])
+    rates = {name: 100 / s for name, s in seconds.items()}
+    return {"baseline": BASELINE, **{f"{name}_chars_per_s": round(rate) for name, rate in rates.items()},
+            "ratio": round(rates["new"] / rates["today"], 3), "ratio_t08": round(rates["new_t08"] / rates["today_t08"], 3)}
+
+
+def bench_redraw_and_score(gen, size) -> dict:
+    """Milliseconds to redraw step 100 of a 100-step generation at another temperature (and top-p),
+    as the page does on every slider move; to draw it 1,000 times; and to score ``HEADLINE``."""
+    out = gen.generate(PROMPT, length=100, temperature=0.8, seed=0, stop_at_end=False)
+    temperatures = iter(np.tile(np.linspace(0.1, 3.0, 30), 10_000))
+    seconds = interleaved({
+        "redraw": (lambda: out.distribution(99, temperature=next(temperatures), top_p=0.9), size["inner"] * 5),
+        "sample_1000": (lambda: out.distribution(99).sample(1_000, seed=0), size["inner"]),
+        "score": (lambda: gen.score(HEADLINE), size["inner"]),
+    }, size["rounds"] * 3, size["budget_s"])
+    return {"steps": len(out.steps), "redraw_ms": round(seconds["redraw"] * 1e3, 3),
+            "sample_1000_ms": round(seconds["sample_1000"] * 1e3, 3), "score_ms": round(seconds["score"] * 1e3, 2),
+            "headline_chars": len(HEADLINE), "headline_tokens": len(gen.vocab.encode(HEADLINE))}
 
 
 # --- Reports ------------------------------------------------------------------------
@@ -472,6 +569,28 @@ def scaling_markdown(s: dict) -> list[str]:
     return [*lines, "", "![decoding time against length](scaling.svg)"]
 
 
+def sampling_markdown(results: dict) -> list[str]:
+    lines = ["| Measure | Today's decoder | Now | Ratio | Target |", "|---|---:|---:|---:|---|"]
+    for name, d in results["decoder_change"].items():
+        if "skipped" in d:
+            lines.append(f"| Decoding, {name} model | skipped: {d['skipped']} | | | |")
+            continue
+        lines.append(f"| Decoding, {name} model, chars/s, one stream, 100 chars, top-5 trace (today: commit "
+                     f"{d['baseline']}) | {d['today_chars_per_s']:,} | {d['new_chars_per_s']:,} | {d['ratio']}x | >= 0.9x |")
+        lines.append(f"| The same at T = 0.8 (now with top-p 0.9 too: {d['new_top_p_chars_per_s']:,}) | "
+                     f"{d['today_t08_chars_per_s']:,} | {d['new_t08_chars_per_s']:,} | {d['ratio_t08']}x | >= 0.9x |")
+    for name, d in results["redraw_and_score"].items():
+        if "skipped" in d:
+            lines.append(f"| Redraw and score, {name} model | skipped: {d['skipped']} | | | |")
+            continue
+        lines.append(f"| Redraw step {d['steps']} of a {d['steps']}-step generation at another T and top-p, {name} "
+                     f"model, ms | | {d['redraw_ms']:,.2f} | | < 20 ms |")
+        lines.append(f"| Draw that step 1,000 times, {name} model, ms | | {d['sample_1000_ms']:,.2f} | | |")
+        lines.append(f"| Score a headline ({d['headline_chars']} chars, {d['headline_tokens']} tokens), {name} model, "
+                     f"ms | | {d['score_ms']:,.1f} | | |")
+    return lines
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -507,11 +626,17 @@ def markdown(results: dict) -> str:
     lines.append(f"| Training, lesson preset, title chars/s ({t['titles']:,} titles; lesson: batch 8 one-hot via "
                  f"py_function; chargen: batch 64 bucketed tf.data) | {t['lesson_chars_per_s']:,} | "
                  f"{t['ours_chars_per_s']:,} | {t['ratio']}x | >= 4x |")
+    p = results["precision"]
+    for name, rate in p["chars_per_s"].items():
+        if name != "float32, batch 64":
+            lines.append(f"| Training, default preset, title chars/s ({p['titles']:,} titles): float32 batch 64 vs {name} "
+                         f"| {p['chars_per_s']['float32, batch 64']:,} | {rate:,} | {p['ratio_to_float32_64'][name]}x | |")
     w = results["words"]
     lines.append("| Word model, one stream, top-5 trace | | " + (f"skipped: {w['skipped']}" if "skipped" in w else
                  f"{w['words_per_s']:,} words/s, {w['chars_per_s']:,} chars/s") + " | | |")
 
-    lines += ["", "## Decoding time against length", "", *scaling_markdown(results["scaling"]), ""]
+    lines += ["", "## The sampling pipeline", "", *sampling_markdown(results), ""]
+    lines += ["## Decoding time against length", "", *scaling_markdown(results["scaling"]), ""]
 
     a = results["app"]
     lines += ["## The app", ""]
@@ -556,22 +681,29 @@ def run(size: dict, mode: str, weights: Path) -> dict:
 
     results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "mode": mode,
                "machine": machine(), "weights": str(weights), "decoding": {}, "compare": {},
-               "scaling": missing("lesson"), "words": missing("words")}
+               "scaling": missing("lesson"), "words": missing("words"), "decoder_change": {}, "redraw_and_score": {}}
     for name in ("lesson", "default"):
         if name not in bundles:
-            results["decoding"][name] = results["compare"][name] = missing(name)
+            results["decoding"][name] = results["compare"][name] = results["decoder_change"][name] = missing(name)
             continue
         gen = chargen.load(bundles[name])
         print(f"decoding: {name}", flush=True)
         results["decoding"][name] = bench_decoding(gen, size)
+        results["decoder_change"][name] = bench_decoder_change(gen, size)
         results["compare"][name] = bench_compare(gen, size)
         if name == "lesson":
             print("scaling", flush=True)
             results["scaling"] = bench_scaling(gen, size)
     print("training", flush=True)
     results["training"] = bench_training(field_texts(read_source(TRAIN_DATA)), size)
+    print("training precision", flush=True)
+    results["precision"] = bench_precision(field_texts(read_source(TRAIN_DATA)), size)
     print("app", flush=True)
     results["app"] = bench_app(ROOT, size)
+    for name in ("default", "words"):
+        print(f"redraw and score: {name}", flush=True)
+        results["redraw_and_score"][name] = (bench_redraw_and_score(chargen.load(bundles[name]), size) if name in bundles
+                                             else missing(name))
     if "words" in bundles:
         print("words", flush=True)
         results["words"] = bench_words(chargen.load(bundles["words"]), size)

@@ -3,7 +3,8 @@
     import chargen
     gen = chargen.load()                     # the shipped default ("lesson", "words", or a path)
     out = gen.generate("Today ", temperature=0.8, seed=0)
-    out.text, out.steps[0].top
+    out.text, out.label, out.steps[0].top, out.distribution(0).sample(1000)
+    gen.score("Oil prices rise")             # every token's probability, rank and bits
 """
 import os
 
@@ -15,10 +16,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chat
 # imported before NumPy; app.py sets it first thing.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from .bundle import load, shipped_names  # noqa: E402
-from .decode import Generation, Generator, Step  # noqa: E402
+from .bundle import load, progress, shipped_names  # noqa: E402
+from .decode import (  # noqa: E402
+    LESSON_PROMPTS,
+    LESSON_TEMPERATURES,
+    Alternative,
+    Distribution,
+    Draws,
+    Generation,
+    Generator,
+    Step,
+    Stepper,
+)
 from .errors import ChargenError  # noqa: E402
 from .vocab import CharVocab, Vocab, WordVocab  # noqa: E402
 
-__all__ = ["load", "shipped_names", "Generator", "Generation", "Step", "ChargenError", "Vocab", "CharVocab", "WordVocab"]
+__all__ = ["load", "progress", "shipped_names", "Generator", "Generation", "Step", "Stepper", "Alternative", "Distribution", "Draws",
+           "LESSON_PROMPTS", "LESSON_TEMPERATURES", "ChargenError", "Vocab", "CharVocab", "WordVocab"]
 __version__ = "0.1.0"

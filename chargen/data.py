@@ -17,6 +17,7 @@ from .errors import ChargenError
 
 FIELDS = ("title", "description")
 TFDS_PREFIX = "tfds:"
+MAX_EXAMPLE_CHARS = 20_000  # AG News' longest description is about 1,000: longer is not a title or a description
 
 
 def _open_text(path: Path):
@@ -32,10 +33,20 @@ def _open_text(path: Path):
         except (OSError, EOFError) as e:
             raise ChargenError(f"{path}: not a valid gzip file ({e})") from None
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ChargenError(f"{path}, line {line}: not UTF-8 text") from None
+    if "\x00" in text:  # a binary file, or a damaged one: NUL would become a token
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ChargenError(f"{path}, line {line}: contains a NUL byte; not a text file")
+    return text
+
+
+def _check_length(path, line, text):
+    if len(text) > MAX_EXAMPLE_CHARS:
+        raise ChargenError(f"{path}, line {line}: an example of {len(text):,} characters; the limit is {MAX_EXAMPLE_CHARS:,}")
+    return text
 
 
 def read_csv(path) -> list[tuple[str, str]]:
@@ -52,7 +63,7 @@ def read_csv(path) -> list[tuple[str, str]]:
                     f"{path}, line {reader.line_num}: expected 3 columns (class,title,description) "
                     f"with a numeric class, got {len(row)} column(s): {str(row)[:80]}"
                 )
-            records.append((row[1].strip(), row[2].strip()))
+            records.append(tuple(_check_length(path, reader.line_num, field.strip()) for field in row[1:]))
     except csv.Error as e:
         raise ChargenError(f"{path}, line {reader.line_num}: not valid CSV ({e})") from None
     if not records:
@@ -63,7 +74,8 @@ def read_csv(path) -> list[tuple[str, str]]:
 def read_lines(path) -> list[tuple[str, str]]:
     """One ``(line, "")`` record per non-empty line of a plain text file."""
     path = Path(path)
-    records = [(line.strip(), "") for line in _open_text(path).splitlines() if line.strip()]
+    lines = enumerate(_open_text(path).splitlines(), 1)
+    records = [(_check_length(path, n, line.strip()), "") for n, line in lines if line.strip()]
     if not records:
         raise ChargenError(f"{path}: contains no examples")
     return records
@@ -109,10 +121,10 @@ def split_validation(examples: list, fraction: float, seed: int) -> tuple[list, 
     return [examples[i] for i in order[n_val:]], [examples[i] for i in order[:n_val]]
 
 
-def card_split(data_card: dict) -> tuple[list, list]:
-    """A trained run's (train, validation) records, split again as its card's ``data`` records."""
-    records = read_source(data_card["source"])
-    return split_validation(records, data_card["validation_rows"] / len(records), data_card["validation_split_seed"])
+def card_split(data_card) -> tuple[list, list]:
+    """A trained run's (train, validation) records, split again as its card's ``data`` (a ``chargen.card.Data``) records."""
+    records = read_source(data_card.source)
+    return split_validation(records, data_card.validation_rows / len(records), data_card.validation_split_seed)
 
 
 def to_sequences(vocab, examples, max_len: int | None = None, start: int | None = None) -> list[list[int]]:

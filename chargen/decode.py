@@ -2,16 +2,23 @@
 
 The prompt is read once; then each step feeds only the token just chosen and
 carries the RNN state, so a step costs the same at character 5 and at 5,000.
-Every step is recorded: the chosen token, its probability at T and at T=1, its
-rank, the entropy, and the top-k alternatives. Randomness comes only from a
-``numpy.random.Generator`` made from the call's seed.
+Every step is recorded: the chosen token, its probability at T = 1 and in the
+distribution drawn from (after temperature and truncation), its rank, both
+entropies, and the most probable alternatives.
+
+Randomness: a generation's noise comes from ``random_stream(seed, prompt ids)``, so it
+depends on the seed and on the prompt as read, and on nothing else (not the process, not
+the settings): the rows of one ``compare`` share it, and a longer generation extends a
+shorter one.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,9 +28,29 @@ from .fast import FastModel
 
 MAX_PROMPT_CHARS = 2_000
 MAX_LENGTH = 5_000
+MAX_ROWS = 32  # rows of one compare call, unless the caller sets its own cap
+MAX_ALTERNATIVES = 10_000
 TRACE_CHUNK = 256  # steps of full distributions held before they are summarized ...
 TRACE_VALUES = 2**20  # ... and at most this many probabilities (rows x steps x vocabulary)
+LESSON_PROMPTS = ("Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood ")
 LESSON_TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
+OWN = "own"  # Generation.distribution's default: the generation's own setting
+
+
+def random_stream(seed: int, ids) -> np.random.Generator:
+    """The noise of a generation: ``SeedSequence(seed, spawn_key=prompt ids as read)``, the same in
+    every process (no ``hash``); a different prompt gives an independent stream."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=tuple(int(i) for i in ids)))
+
+
+class Alternative(NamedTuple):
+    """One of a step's most probable tokens (also a Stepper's proposal)."""
+
+    token: str
+    id: int
+    p_t1: float  # its probability at T = 1
+    p: float  # its probability in the distribution drawn from (after temperature and truncation)
+    removed: bool  # truncation (top_k, top_p, min_p) took it out of that distribution
 
 
 @dataclass(slots=True)
@@ -33,12 +60,12 @@ class Step:
     token: str  # the token itself: a character or a word ("<eos>" for the end)
     id: int
     text: str  # what it adds to the generated text (words bring their space)
-    prob: float  # probability of the chosen token in the distribution sampled from (at T)
+    prob: float  # probability of the chosen token in the distribution drawn from (temperature, truncation)
     prob_t1: float  # its probability at T = 1
     rank: int  # 1 = the model's most probable token
-    entropy: float  # bits, of the distribution sampled from (at T)
+    entropy: float  # bits, of the distribution drawn from
     entropy_t1: float  # bits, at T = 1
-    top: list  # [(token, p_t1, p_T), ...] the k most probable, most probable first
+    top: list  # [Alternative(token, id, p_t1, p, removed), ...], the most probable first
     end: bool = False  # the end-of-title token
 
     @property
@@ -47,13 +74,49 @@ class Step:
         return self.token
 
     def as_dict(self) -> dict:
-        """The fields as a dict (for JSON): ``dataclasses.asdict`` without its deep copy, 20x faster."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        """The fields as a flat dict for JSON; ``top`` as lists ``[token, id, p_t1, p, removed]``."""
+        return {name: getattr(self, name) for name in self.__slots__} | {"top": [list(a) for a in self.top]}
+
+
+@dataclass
+class Draws:
+    """``n`` draws from a distribution: ``counts`` per id beside the exact ``p``."""
+
+    n: int
+    seed: int
+    counts: np.ndarray  # draws per id, over the whole vocabulary
+    p: np.ndarray  # the exact probabilities drawn from
+    tv: float  # total-variation distance between counts / n and p
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        return self.counts / self.n
+
+
+@dataclass
+class Distribution:
+    """A step's whole next-token distribution: arrays over the vocabulary (id order)."""
+
+    tokens: np.ndarray  # every id's token
+    p_t1: np.ndarray  # at T = 1
+    p: np.ndarray  # under the settings below (greedy: the distribution at T = 1, whose largest is taken)
+    temperature: float | None
+    top_k: int | None
+    top_p: float | None
+    min_p: float | None
+
+    def sample(self, n: int, seed: int = 0) -> Draws:
+        """Draw ``n`` tokens (1 to 100,000) from ``p`` with ``numpy.random.default_rng(seed)``."""
+        n = _check_int("n", n, 1, sampling.MAX_DRAWS)
+        seed = check_seed(seed)
+        draws = np.random.default_rng(seed).choice(len(self.p), size=n, p=self.p)
+        counts = np.bincount(draws, minlength=len(self.p))
+        return Draws(n, seed, counts, self.p, sampling.total_variation(counts, self.p))
 
 
 @dataclass
 class Generation:
-    """The result of one decoding: ``text`` is the continuation only, without the prompt."""
+    """The result of one decoding, with what produced it. ``text`` is the continuation only."""
 
     prompt: str
     text: str
@@ -64,15 +127,60 @@ class Generation:
     ended: bool  # stopped at the end-of-title token
     unknown: list[str] = field(default_factory=list)  # prompt tokens the vocabulary lacked
     level: str = "char"
+    model: str = "model"  # the bundle's name
+    prompt_tokens: list[str] = field(default_factory=list)  # the prompt as the model read it
+    top_k: int | None = None
+    top_p: float | None = None
+    min_p: float | None = None
+    stop_at_end: bool = True
+    alternatives: int = 5
+    generator: "Generator | None" = field(default=None, repr=False, compare=False)
+    kept: list = field(default_factory=list, repr=False, compare=False)  # per step: its logits or top layer's h, all rows
+    row: int = field(default=0, repr=False, compare=False)  # this generation's row in them
+
+    @property
+    def decoding(self) -> str:
+        """The short name of the decoding: ``greedy`` or ``T=0.8``."""
+        return "greedy" if self.greedy else f"T={self.temperature:g}"
 
     @property
     def label(self) -> str:
-        return "greedy" if self.greedy else f"T={self.temperature:g}"
+        """One line saying how it was made: ``default · T = 0.8 · top-p 0.9 · seed 1234``."""
+        return self.label_for("en")
+
+    def label_for(self, language: str = "en") -> str:
+        """``label`` in English (``en``) or Dutch (``nl``: decimal comma, ``gulzig`` for greedy)."""
+        if language not in ("en", "nl"):
+            raise ChargenError(f"language must be 'en' or 'nl', not {language!r}")
+
+        def number(x):
+            return f"{x:g}".replace(".", ",") if language == "nl" else f"{x:g}"
+
+        if self.greedy:
+            return f"{self.model} · {'gulzig' if language == 'nl' else 'greedy'}"
+        parts = [self.model, f"T = {number(self.temperature)}"]
+        parts += [f"{name} {number(value)}" for name, value in
+                  (("top-k", self.top_k), ("top-p", self.top_p), ("min-p", self.min_p)) if value is not None]
+        return " · ".join([*parts, f"seed {self.seed}"])
 
     @property
     def log_likelihood(self) -> float:
         """log2 probability (at T = 1) of the generated tokens: the model's own judgement."""
         return float(sum(math.log2(max(s.prob_t1, 1e-300)) for s in self.steps))
+
+    def distribution(self, i: int, temperature=OWN, top_k=OWN, top_p=OWN, min_p=OWN) -> Distribution:
+        """Step ``i``'s whole next-token distribution, from the state kept for it (nothing is decoded
+        again); each setting defaults to the generation's own (``temperature=None``: greedy)."""
+        if not self.steps:
+            raise ChargenError("this generation has no steps")
+        i = _check_int("step", i, 0, len(self.steps) - 1)
+        own = dict(temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, min_p=self.min_p)
+        asked = dict(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
+        settings = {name: own[name] if value is OWN else value for name, value in asked.items()}
+        logits = self.kept[i][self.row]
+        if logits.shape[-1] != len(self.generator.vocab):  # the top layer's h: fast.logits' last layer gives the logits
+            logits = logits @ self.generator.fast.out_w + self.generator._out_bias(self.stop_at_end)
+        return self.generator.distribution_of(logits, **settings)
 
 
 def _check_int(name, value, low, high):
@@ -87,6 +195,8 @@ def _check_int(name, value, low, high):
 
 
 def check_temperature(temperature) -> float:
+    if isinstance(temperature, bool):
+        raise ChargenError(f"temperature must be a number, not {temperature!r}")
     try:
         t = float(temperature)
     except (TypeError, ValueError):
@@ -98,6 +208,21 @@ def check_temperature(temperature) -> float:
     return t
 
 
+def temperature_rows(temperatures, max_rows: int = MAX_ROWS) -> list:
+    """A compare's temperatures as a list, values unchecked: a list (or one number, or None), not
+    text or a mapping (``"11"`` is not two temperatures of 1), with 1 to ``max_rows`` rows."""
+    if isinstance(temperatures, numbers.Real) and not isinstance(temperatures, bool) or temperatures is None:
+        temperatures = [temperatures]
+    if not isinstance(temperatures, list | tuple | np.ndarray):
+        raise ChargenError(f"temperatures must be a list of numbers (None = greedy), not {type(temperatures).__name__} "
+                           f"{temperatures!r}")
+    if not len(temperatures):
+        raise ChargenError("give at least one temperature")
+    if len(temperatures) > max_rows:
+        raise ChargenError(f"{len(temperatures):,} temperatures; the limit is {max_rows:,} rows per comparison")
+    return list(temperatures)
+
+
 def check_seed(seed) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy % 2**32)
@@ -105,54 +230,81 @@ def check_seed(seed) -> int:
 
 
 class Generator:
-    """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``."""
+    """A loaded model ready to decode: ``gen.generate(...)``, ``gen.compare(...)``, ``gen.score(...)``."""
 
-    def __init__(self, model, vocab, card: dict, name: str = "model", known_words=frozenset()):
+    def __init__(self, model, vocab, card, name: str = "model", known_words=frozenset(), training_titles=None):
         self.model = model
         self.vocab = vocab
-        self.card = card
+        self.card = card  # a chargen.card.Card
         self.name = name
         self.known_words = known_words  # lower-cased words of the training text (may be empty)
-        self.fast = FastModel(model, card["architecture"])
+        self.training_titles = training_titles  # chargen.copies.TrainingTitles, or None when the bundle has none
+        self.fast = FastModel(model, card.architecture.to_dict())
         self._token_array = np.array(vocab.tokens, dtype=object)
+        self._out_biases = {}  # stop_at_end -> the output bias with reserved ids masked
 
-    def _prompt_ids(self, prompt):
+    def _prompt_ids(self, prompt, max_prompt_chars=MAX_PROMPT_CHARS):
         if not isinstance(prompt, str):
             raise ChargenError(f"prompt must be text, not {type(prompt).__name__}")
-        if len(prompt) > MAX_PROMPT_CHARS:
-            raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+        max_prompt_chars = _check_int("max_prompt_chars", max_prompt_chars, 0, MAX_PROMPT_CHARS)
+        if len(prompt) > max_prompt_chars:
+            raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {max_prompt_chars:,}")
         ids, unknown = self.vocab.encode_prompt(prompt)
         return [self.vocab.bos, *ids], unknown
 
     def _out_bias(self, stop_at_end: bool) -> np.ndarray:
         """The output bias with -inf at ids that must never be chosen: the reserved ones
-        (and <eos> too when the caller does not want to stop)."""
-        banned = [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
-        return (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
+        (and <eos> too when the caller does not want to stop). Made once per setting; never written to."""
+        if stop_at_end not in self._out_biases:
+            banned = [i for i in self.vocab.reserved_ids if not (stop_at_end and i == self.vocab.eos)]
+            self._out_biases[stop_at_end] = (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
+        return self._out_biases[stop_at_end]
 
-    def generate(self, prompt, length=100, temperature=1.0, greedy=False, seed=None, top_k=5, stop_at_end=True):
-        """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`."""
-        return self._decode(prompt, [None if greedy else temperature], length, seed, top_k, stop_at_end)[0]
+    def distribution_of(self, logits, temperature=1.0, top_k=None, top_p=None, min_p=None) -> Distribution:
+        """The :class:`Distribution` of one step's ``logits`` under the settings (validated here)."""
+        top_k, top_p, min_p = sampling.check_truncation(top_k, top_p, min_p)
+        p_t1 = sampling.softmax(logits)
+        if temperature is None:  # greedy ignores truncation
+            return Distribution(self._token_array, p_t1, p_t1, None, None, None, None)
+        temperature = check_temperature(temperature)
+        p = sampling.distribution(logits, temperature, top_k, top_p, min_p)
+        return Distribution(self._token_array, p_t1, p, temperature, top_k, top_p, min_p)
 
-    def compare(self, prompt, temperatures=LESSON_TEMPERATURES, length=100, seed=0, top_k=5, stop_at_end=True):
-        """One generation per temperature (``None`` = greedy), decoded together as one batch.
+    def generate(self, prompt, length=100, temperature=1.0, greedy=False, seed=None, top_k=None, top_p=None,
+                 min_p=None, alternatives=5, stop_at_end=True, max_length=MAX_LENGTH,
+                 max_prompt_chars=MAX_PROMPT_CHARS) -> Generation:
+        """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`.
+        ``max_length`` and ``max_prompt_chars`` let a caller (the app) set lower limits."""
+        return self._decode(prompt, [None if greedy else check_temperature(temperature)], length, seed,
+                            (top_k, top_p, min_p), alternatives, stop_at_end, max_length, max_prompt_chars)[0]
 
-        Row i is exactly ``generate(prompt, temperature=temperatures[i], seed=seed, ...)``.
-        """
-        if not len(temperatures):
-            raise ChargenError("give at least one temperature")
-        return self._decode(prompt, list(temperatures), length, seed, top_k, stop_at_end)
+    def compare(self, prompt, temperatures=LESSON_TEMPERATURES, length=100, seed=0, top_k=None, top_p=None,
+                min_p=None, alternatives=5, stop_at_end=True, max_length=MAX_LENGTH, max_rows=MAX_ROWS,
+                max_prompt_chars=MAX_PROMPT_CHARS) -> list[Generation]:
+        """One generation per temperature (a list, or one number; ``None`` = greedy), decoded together
+        as one batch; at most ``max_rows`` rows. Row i is exactly ``generate(prompt,
+        temperature=temperatures[i], seed=seed, ...)``: the rows share their noise."""
+        max_rows = _check_int("max_rows", max_rows, 1, 10**6)
+        temperatures = [None if t is None else check_temperature(t) for t in temperature_rows(temperatures, max_rows)]
+        return self._decode(prompt, temperatures, length, seed, (top_k, top_p, min_p),
+                            alternatives, stop_at_end, max_length, max_prompt_chars)
 
-    def _decode(self, prompt, temperatures, length, seed, top_k, stop_at_end):
-        length = _check_int("length", length, 0, MAX_LENGTH)
-        top_k = _check_int("top_k", top_k, 0, 10**9)
+    def _decode(self, prompt, temperatures, length, seed, truncation, alternatives, stop_at_end, max_length,
+                max_prompt_chars):
+        length = _check_int("length", length, 0, _check_int("max_length", max_length, 0, MAX_LENGTH))
+        alternatives = _check_int("alternatives", alternatives, 0, MAX_ALTERNATIVES)
+        top_k, top_p, min_p = truncation = sampling.check_truncation(*truncation)
         seed = check_seed(seed)
-        temperatures = [None if t is None else check_temperature(t) for t in temperatures]
-        ids, unknown = self._prompt_ids(prompt)
+        if not isinstance(stop_at_end, bool):
+            raise ChargenError(f"stop_at_end must be True or False, not {stop_at_end!r}")
+        ids, unknown = self._prompt_ids(prompt, max_prompt_chars)
         rows, size = len(temperatures), len(self.vocab)
         out_bias = self._out_bias(stop_at_end)
-        noise_scale = np.array([0.0 if t is None else t for t in temperatures])[:, None]
-        rng = np.random.default_rng(seed)  # every row draws the same noise: row i == generate(seed)
+        greedy = [r for r, t in enumerate(temperatures) if t is None]
+        sampled = len(greedy) < rows
+        # T per row (greedy rows: unused); one row: T itself, a number, so that T = 1 costs nothing
+        t_rows = np.array([[t or 1.0] for t in temperatures], np.float32) if rows > 1 else temperatures[0] or 1.0
+        rng = random_stream(seed, ids)  # the seed and the prompt as read decide the noise; every row shares it
         eos = self.vocab.eos
         # Full distributions are held for a chunk of steps, then summarized: memory stays
         # bounded for long runs, many rows and large (word) vocabularies.
@@ -162,17 +314,29 @@ class Generator:
         logits, state = self.fast.read(ids, batch=1, out_bias=out_bias)
         logits = np.repeat(logits, rows, axis=0)
         state = [tuple(np.repeat(part, rows, axis=0) for part in layer) for layer in state]
+        # What .distribution needs of every step, whichever is narrower: the logits themselves, or the
+        # top layer's h (units wide) that gives them (a word vocabulary is wider than the state).
+        keep_logits = size <= self.fast.units
+        hidden = state[-1][0]
+        kept = []
         history, chosen, summaries = [], [], []  # this chunk's logits and choices; the chunks' summaries
         n_steps = np.full(rows, length)
         finished = np.zeros(rows, dtype=bool)
         running = None  # once some rows have ended: the indices of the others, whose state is kept
         for t in range(length):
             i = t % chunk_steps
-            if i == 0:  # (step, row, vocabulary), float32 like the logits: each step adds one contiguous block
-                noise = sampling.gumbel_noise(rng, min(chunk_steps, length - t), size)
-                scaled_noise = (noise[:, None] * noise_scale).astype(np.float32)
-            step_ids = sampling.gumbel_choice(logits, scaled_noise[i])
+            if i == 0 and sampled:  # one row of standard Gumbel noise per step, shared by every row
+                noise = sampling.gumbel_noise(rng, min(chunk_steps, length - t), size).astype(np.float32)
+            if sampled:
+                scores = sampling.with_temperature(logits, t_rows)  # log p^(1/T), up to a constant per row
+                scores = sampling.truncate(scores, top_k, top_p, min_p)  # -inf where top_k, top_p, min_p remove
+                step_ids = sampling.gumbel_choice(scores, noise[i])  # Gumbel-max: a draw from softmax(scores)
+                if greedy:
+                    step_ids[greedy] = logits[greedy].argmax(axis=-1)  # greedy rows take the most probable token
+            else:
+                step_ids = logits.argmax(axis=-1)  # greedy: the most probable token
             history.append(logits)
+            kept.append(logits if keep_logits else hidden)
             chosen.append(step_ids)
             last = t == length - 1
             if stop_at_end and eos in step_ids.tolist():
@@ -185,46 +349,52 @@ class Generator:
                     running = np.flatnonzero(~finished)
                     state = [tuple(part[keep] for part in layer) for layer in state]
             if last or i == chunk_steps - 1:
-                summaries.append(self._summarize(np.stack(history), np.stack(chosen), temperatures, top_k))
+                summaries.append(self._summarize(np.stack(history), np.stack(chosen), temperatures, alternatives,
+                                                 truncation))
                 history, chosen = [], []
             if last:
                 break
             if running is None:
                 logits, state = self.fast.logits(step_ids, state, out_bias)
+                hidden = state[-1][0]
             else:  # ended rows keep stale logits: what they draw from them is cut off
                 running_logits, state = self.fast.logits(step_ids[running], state, out_bias)
-                logits = logits.copy()
-                logits[running] = running_logits
+                logits, hidden = logits.copy(), hidden.copy()
+                logits[running], hidden[running] = running_logits, state[-1][0]
 
-        prompt_text = self.prompt_text(prompt)
         trace = {key: np.concatenate([s[key] for s in summaries], axis=1) for key in summaries[0]} if summaries else {}
-        return [
-            self._generation(prompt, prompt_text, {key: v[r, : n_steps[r]] for key, v in trace.items()},
-                             temperatures[r], seed, unknown)
-            for r in range(rows)
-        ]
+        made = dict(prompt=prompt, seed=seed, unknown=unknown, level=self.vocab.level, model=self.name,
+                    prompt_tokens=[self.vocab.tokens[i] for i in ids[1:]], stop_at_end=stop_at_end,
+                    alternatives=alternatives, generator=self)
+        prompt_text = self.prompt_text(prompt)
+        return [self._generation({key: v[r, : n_steps[r]] for key, v in trace.items()}, prompt_text,
+                                 temperatures[r], truncation, made | {"kept": kept, "row": r})
+                for r in range(rows)]
 
-    def _summarize(self, logits, ids, temperatures, top_k):
+    def _summarize(self, logits, ids, temperatures, alternatives, truncation):
         """Trace arrays, shaped (row, step, ...), for ``logits`` (step, row, vocabulary) and the
         chosen ``ids`` (step, row): vectorized over steps and rows alike."""
-        p1 = sampling.softmax(logits.swapaxes(0, 1))
-        ids = ids.T
-        p_t = p1
-        tempered = [r for r, t in enumerate(temperatures) if t not in (None, 1.0)]  # greedy: p_T is p at T = 1
-        if tempered:
-            p_t = p1.copy()
-            p_t[tempered] = sampling.apply_temperature(p1[tempered], [temperatures[r] for r in tempered])
-        k = min(top_k, int((p1[0, 0] > 0).sum()))
-        top = sampling.top_k(p1, k) if k else np.zeros((*ids.shape, 0), dtype=np.int64)
-        def at_t1_and_t(fn):  # fn of p at T = 1 and at T: computed once where no row is tempered
-            at_t1 = fn(p1)
-            return at_t1, (fn(p_t) if tempered else at_t1)
+        logits, ids = logits.swapaxes(0, 1), ids.T
+        p1 = sampling.softmax(logits)
+        truncating = any(setting is not None for setting in truncation)
+        drawn = [r for r, t in enumerate(temperatures) if t is not None and (t != 1.0 or truncating)]
+        p = p1  # greedy rows, and T = 1 without truncation: the distribution at T = 1
+        if drawn:
+            p = p1.copy()
+            t_column = np.array([temperatures[r] for r in drawn])[:, None, None]
+            p[drawn] = sampling.distribution(logits[drawn], t_column, *truncation)
+        k = min(alternatives, int((p1[0, 0] > 0).sum()))
+        top = sampling.most_probable(p1, k) if k else np.zeros((*ids.shape, 0), dtype=np.int64)
 
-        prob_t1, prob = at_t1_and_t(lambda p: np.take_along_axis(p, ids[..., None], -1)[..., 0])
-        entropy_t1, entropy = at_t1_and_t(sampling.entropy_bits)
-        top_t1, top_t = at_t1_and_t(lambda p: np.take_along_axis(p, top, -1))
+        def at_t1_and_p(fn):  # fn of p at T = 1 and of p drawn from: computed once where they are the same
+            at_t1 = fn(p1)
+            return at_t1, (fn(p) if drawn else at_t1)
+
+        prob_t1, prob = at_t1_and_p(lambda q: np.take_along_axis(q, ids[..., None], -1)[..., 0])
+        entropy_t1, entropy = at_t1_and_p(sampling.entropy_bits)
+        top_t1, top_p = at_t1_and_p(lambda q: np.take_along_axis(q, top, -1))
         return dict(ids=ids, prob=prob, prob_t1=prob_t1, rank=sampling.rank(p1, ids), entropy=entropy,
-                    entropy_t1=entropy_t1, top=top, top_t1=top_t1, top_t=top_t)
+                    entropy_t1=entropy_t1, top=top, top_t1=top_t1, top_p=top_p, top_removed=top_p == 0)
 
     def _steps(self, trace: dict, after: str) -> tuple[list[Step], str]:
         """One row's step records from its trace arrays; ``after`` is the text they follow
@@ -236,25 +406,41 @@ class Generator:
         names = [tokens[i] for i in ids]
         ended = ids[-1] == eos  # the end can only be the last step
         pieces = self.vocab.pieces(names[: len(names) - ended], after) + [""] * ended
-        top_names = self._token_array[trace["top"]].tolist()  # one lookup for every step's alternatives
-        tops = [list(zip(*top)) for top in zip(top_names, trace["top_t1"].tolist(), trace["top_t"].tolist())]
+        # Every step's alternatives made in one pass over flat columns, then cut into steps;
+        # tuple.__new__ is C-level (a namedtuple's own __new__ is Python, 5x slower).
+        k = trace["top"].shape[1]
+        top_columns = (self._token_array[trace["top"]], *(trace[key] for key in ("top", "top_t1", "top_p", "top_removed")))
+        flat = list(map(functools.partial(tuple.__new__, Alternative), zip(*(c.ravel().tolist() for c in top_columns))))
+        tops = [flat[j : j + k] for j in range(0, len(flat), k)] if k else [[] for _ in ids]
         columns = (names, ids, pieces, *(trace[key].tolist() for key in ("prob", "prob_t1", "rank", "entropy", "entropy_t1")),
                    tops)
         steps = list(itertools.starmap(Step, zip(*columns)))  # positional: the order of Step's fields
         steps[-1].end = ended
         return steps, "".join(pieces)
 
-    def _generation(self, prompt, prompt_text, trace, temperature, seed, unknown):
+    def _generation(self, trace, prompt_text, temperature, truncation, made) -> Generation:
         steps, text = self._steps(trace, prompt_text)
-        return Generation(
-            prompt=prompt, text=text, steps=steps, temperature=temperature,
-            greedy=temperature is None, seed=seed, ended=bool(steps and steps[-1].end),
-            unknown=unknown, level=self.vocab.level,
-        )
+        top_k, top_p, min_p = (None, None, None) if temperature is None else truncation  # greedy ignores them
+        return Generation(text=text, steps=steps, temperature=temperature, greedy=temperature is None,
+                          ended=bool(steps and steps[-1].end), top_k=top_k, top_p=top_p, min_p=min_p, **made)
 
-    def start(self, prompt: str, top_k: int = 5) -> "Stepper":
+    def copied(self, out: "Generation") -> bool | None:
+        """True when ``out`` (prompt and continuation, ended) is one of the training titles word for word;
+        None when the bundle does not ship its training titles."""
+        if self.training_titles is None:
+            return None
+        prompt_ids, _ = self.vocab.encode_prompt(out.prompt)
+        return out.ended and [*prompt_ids, *(s.id for s in out.steps[:-1])] in self.training_titles
+
+    def score(self, text, alternatives=5):
+        """Every token of ``text`` as the model saw it coming: see :func:`chargen.evaluate.score`."""
+        from .evaluate import score
+
+        return score(self, text, alternatives)
+
+    def start(self, prompt: str, alternatives: int = 5) -> "Stepper":
         """Decode by hand from ``prompt``: see :class:`Stepper`."""
-        return Stepper(self, prompt, top_k)
+        return Stepper(self, prompt, alternatives)
 
     def prompt_text(self, prompt: str) -> str:
         """The prompt as the page shows it (normalized, case kept); generated text follows it directly."""
@@ -268,19 +454,24 @@ class Stepper:
     every step, so ``undo`` is free and nothing is ever re-run.
 
         s = gen.start("Today ")
-        s.proposals(temperature=0.8)   # [(token, id, p at T=1, p at T), ...]
-        s.choose(s.proposals()[0][1]); s.sample(0.8, seed=0); s.greedy(); s.undo()
+        s.proposals(temperature=0.8, top_p=0.9)   # [Alternative(token, id, p_t1, p, removed), ...]
+        s.choose(s.proposals()[0].id); s.sample(0.8, seed=0); s.greedy(); s.undo()
+        s.distribution(0.8).sample(1000)          # the current step's whole distribution
         s.text, s.steps
+
+    ``sample`` follows ``generate``'s noise: step n draws with row n of ``random_stream(seed,
+    prompt ids)``, so sampling every step with one seed and setting writes ``generate``'s text.
     """
 
-    def __init__(self, gen: Generator, prompt: str, top_k: int = 5):
-        ids, self.unknown = gen._prompt_ids(prompt)
+    def __init__(self, gen: Generator, prompt: str, alternatives: int = 5):
+        self._ids, self.unknown = gen._prompt_ids(prompt)
         self.gen, self.prompt = gen, prompt
-        self.top_k = _check_int("top_k", top_k, 0, 10**9)
+        self.alternatives = _check_int("alternatives", alternatives, 0, MAX_ALTERNATIVES)
         self._out_bias = gen._out_bias(stop_at_end=True)
         self._prompt_text = gen.prompt_text(prompt)
-        logits, state = gen.fast.read(ids, 1, self._out_bias)
+        logits, state = gen.fast.read(self._ids, 1, self._out_bias)
         self._frames = [(logits, state)]  # the logits and state before each step
+        self._noise = (None, None, 0)  # (seed, its random stream, rows drawn from it so far)
         self.steps: list[Step] = []
 
     @property
@@ -292,19 +483,23 @@ class Stepper:
     def ended(self) -> bool:
         return bool(self.steps and self.steps[-1].end)
 
+    def distribution(self, temperature=1.0, top_k=None, top_p=None, min_p=None) -> Distribution:
+        """The next token's whole distribution under these settings (``temperature=None``: greedy)."""
+        return self.gen.distribution_of(self._frames[-1][0][0], temperature, top_k, top_p, min_p)
+
     def probabilities(self, temperature: float | None = None) -> np.ndarray:
         """The next token's distribution over the vocabulary (at T = 1, or at ``temperature``)."""
-        p1 = sampling.softmax(self._frames[-1][0][0])
-        return p1 if temperature is None else sampling.apply_temperature(p1, check_temperature(temperature))
+        return self.distribution(1.0 if temperature is None else temperature).p
 
-    def proposals(self, temperature: float = 1.0, k: int | None = None) -> list[tuple[str, int, float, float]]:
-        """The ``k`` most probable next tokens: ``(token, id, p at T=1, p at T)``."""
-        p1, p_t = self.probabilities(), self.probabilities(temperature)
-        top = sampling.top_k(p1, min(k or self.top_k or 1, int((p1 > 0).sum())))
-        return [(self.gen.vocab.tokens[i], int(i), float(p1[i]), float(p_t[i])) for i in top.tolist()]
+    def proposals(self, temperature=1.0, k: int | None = None, top_k=None, top_p=None, min_p=None) -> list[Alternative]:
+        """The ``k`` most probable next tokens (default: ``alternatives``), as :class:`Alternative`."""
+        d = self.distribution(temperature, top_k, top_p, min_p)
+        top = sampling.most_probable(d.p_t1, min(k or self.alternatives or 1, int((d.p_t1 > 0).sum())))
+        return [Alternative(self.gen.vocab.tokens[i], i, float(d.p_t1[i]), float(d.p[i]), bool(d.p[i] == 0))
+                for i in top.tolist()]
 
-    def choose(self, token_id: int, temperature: float | None = None) -> Step:
-        """Take ``token_id`` as the next token; its step is recorded at ``temperature``."""
+    def choose(self, token_id: int, temperature=None, top_k=None, top_p=None, min_p=None) -> Step:
+        """Take ``token_id`` as the next token; its step is recorded under these settings."""
         if self.ended:
             raise ChargenError("the title has ended; undo a step to go on")
         logits, state = self._frames[-1]
@@ -312,18 +507,32 @@ class Stepper:
         if not np.isfinite(logits[0, token_id]):
             raise ChargenError(f"{self.gen.vocab.tokens[token_id]!r} is reserved and cannot be chosen")
         temperature = None if temperature is None else check_temperature(temperature)
-        trace = self.gen._summarize(logits[None], np.array([[token_id]]), [temperature], self.top_k)
+        truncation = sampling.check_truncation(top_k, top_p, min_p) if temperature is not None else (None,) * 3
+        trace = self.gen._summarize(logits[None], np.array([[token_id]]), [temperature], self.alternatives, truncation)
         (step,), _ = self.gen._steps({key: v[0] for key, v in trace.items()}, self._prompt_text + self.text)
         self.steps.append(step)
         self._frames.append(self.gen.fast.logits(np.array([token_id]), state, self._out_bias))
         return step
 
-    def sample(self, temperature: float = 1.0, seed: int = 0) -> Step:
-        """Draw the next token at ``temperature``; the same seed and step give the same draw."""
+    def sample(self, temperature=1.0, seed=0, top_k=None, top_p=None, min_p=None) -> Step:
+        """Draw the next token as ``generate`` would at this step with this seed and these settings."""
         temperature = check_temperature(temperature)
-        rng = np.random.default_rng([check_seed(seed), len(self.steps)])
-        noise = temperature * sampling.gumbel_noise(rng, 1, len(self.gen.vocab))
-        return self.choose(int(sampling.gumbel_choice(self._frames[-1][0], noise)[0]), temperature)
+        truncation = sampling.check_truncation(top_k, top_p, min_p)
+        noise = self._noise_row(check_seed(seed), len(self.steps))
+        scores = sampling.with_temperature(self._frames[-1][0], temperature)  # as generate's loop does for one row
+        scores = sampling.truncate(scores, *truncation)
+        return self.choose(int(sampling.gumbel_choice(scores, noise)[0]), temperature, *truncation)
+
+    def _noise_row(self, seed: int, n: int) -> np.ndarray:
+        """Row ``n`` of the generation's noise for ``seed`` (the stream is kept, and restarted after an undo)."""
+        kept_seed, stream, drawn = self._noise
+        if kept_seed != seed or drawn > n:
+            stream, drawn = random_stream(seed, self._ids), 0
+        while drawn <= n:  # row by row: the same numbers as generate's chunks
+            row = sampling.gumbel_noise(stream, 1, len(self.gen.vocab)).astype(np.float32)
+            drawn += 1
+        self._noise = (seed, stream, drawn)
+        return row[0]
 
     def greedy(self) -> Step:
         """Take the most probable next token."""

@@ -1,5 +1,7 @@
 """The one exception type chargen raises for anything a person caused."""
 
+MAX_FILE_BYTES = 64 * 2**20  # a bundle's JSON and text files; the shipped ones are under 1 MB
+
 
 class ChargenError(ValueError):
     """A clear, user-facing error: bad input, a bad file, a bad bundle.
@@ -9,17 +11,39 @@ class ChargenError(ValueError):
     """
 
 
+def read_text_file(path, what: str) -> str:
+    """The UTF-8 text of ``path``, or a ChargenError naming the file and the ``what`` it should be."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise ChargenError(f"{path}: not a valid {what} file (it is a directory)")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ChargenError(f"{path}: not a valid {what} file (over {MAX_FILE_BYTES // 2**20} MB)")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ChargenError(f"{path}: {what} file not found") from None
+    except UnicodeDecodeError as e:
+        raise ChargenError(f"{path}: not a valid {what} file, not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise ChargenError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    if "\x00" in text:
+        raise ChargenError(f"{path}: not a valid {what} file (binary: it holds NUL bytes)")
+    return text
+
+
 def read_json_object(path, what: str) -> dict:
     """A JSON object from ``path``, or a ChargenError naming the file and the ``what`` it should be."""
     import json
-    from pathlib import Path
 
+    text = read_text_file(path, what)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ChargenError(f"{path}: {what} file not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        data = json.loads(text)
+    except ValueError as e:  # JSONDecodeError, or an integer of more digits than Python converts
         raise ChargenError(f"{path}: not a valid {what} file, not valid JSON ({e})") from None
+    except RecursionError:
+        raise ChargenError(f"{path}: not a valid {what} file, JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise ChargenError(f"{path}: not a valid {what} file (expected a JSON object)")
     return data

@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import collections
 import math
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from . import sampling
 from .data import to_sequences
+from .decode import MAX_PROMPT_CHARS, Alternative, _check_int
+from .errors import ChargenError
 
 
 def target_bits(fast, sequences, batch_size=512) -> list[np.ndarray]:
@@ -54,13 +59,13 @@ def first_given_bits(fast, sequences) -> tuple[float, int]:
     return float(sum(b[1:].sum() for b in bits)), sum(len(b) - 1 for b in bits)
 
 
-def evaluate_texts(gen, texts) -> dict:
-    """``bpc``, ``bits_per_title`` (of which ``case_bits_per_title``) and ``predictions_per_title``
-    of a Generator on texts."""
+def title_bits(gen, texts, bits=None) -> tuple[list[float], list[float], list[int], int]:
+    """Per text with a token (others are left out): its bits on the characters' scale, case bits
+    included; of which case bits; its characters; and the number of predictions the model made.
+    ``bits``: each text's ``target_bits`` when the caller has them already."""
     vocab = gen.vocab
     texts = [t for t in texts if vocab.tokenize(vocab.normalize(t))]
-    sequences = to_sequences(vocab, texts)
-    bits = target_bits(gen.fast, sequences)
+    bits = target_bits(gen.fast, to_sequences(vocab, texts)) if bits is None else bits
     titles = [vocab.tokenize(vocab.normalize(t)) for t in texts]
     if vocab.level == "char":
         per_title = [b[1:].sum() for b in bits]
@@ -69,17 +74,76 @@ def evaluate_texts(gen, texts) -> dict:
         per_title = _open_vocabulary_bits(gen, titles, bits)
         predictions = sum(len(b) for b in bits)
     case = [vocab.case_bits(text) for text in texts]  # 0 unless case-folded
-    per_title = [title_bits + case_bits for title_bits, case_bits in zip(per_title, case)]
-    characters = sum(len(vocab.join(tokens)) for tokens in titles)  # what a character model predicts
+    per_title = [float(title + case_bits) for title, case_bits in zip(per_title, case)]
+    characters = [len(vocab.join(tokens)) for tokens in titles]  # what a character model predicts
+    return per_title, case, characters, predictions
+
+
+def evaluate_texts(gen, texts) -> dict:
+    """``bpc``, ``bits_per_title`` (of which ``case_bits_per_title``) and ``predictions_per_title``
+    of a Generator on texts."""
+    per_title, case, characters, predictions = title_bits(gen, texts)
     total, n = float(sum(per_title)), len(per_title)
     return {
         "titles": n,
         "bits_per_title": round(total / n, 3),
         "case_bits_per_title": round(sum(case) / n, 3),
-        "bpc": round(total / characters, 4),
+        "bpc": round(total / sum(characters), 4),
         "predictions_per_title": round(predictions / n, 2),
         "bits_per_token": round(total / predictions, 4),
     }
+
+
+class ScoredToken(NamedTuple):
+    """One token of a scored text, as the model saw it coming (at T = 1)."""
+
+    token: str  # "<unk>" for a word the vocabulary lacks; "<eos>" for the end of the title
+    id: int
+    prob: float  # its probability at T = 1, given every token before it
+    rank: int  # 1 = the model's first choice
+    bits: float  # -log2 prob
+    top: list  # [Alternative(token, id, p_t1, p, removed)]: what the model preferred (p = p_t1 here)
+
+
+@dataclass
+class Score:
+    """``gen.score(text)``: every token's probability, rank and bits, and the text's total."""
+
+    text: str
+    tokens: list[ScoredToken]  # every token of the text, then the end of the title
+    bits: float  # total bits, as ``evaluate`` counts a title (first character given; unknown words spelled)
+    characters: int  # the characters a character model predicts for it
+    unknown: list[str]  # characters or words the vocabulary lacks (dropped, or read as <unk>)
+
+    @property
+    def bits_per_char(self) -> float:
+        return self.bits / self.characters
+
+
+def score(gen, text, alternatives=5, max_chars=MAX_PROMPT_CHARS) -> Score:
+    """GLTR's view of ``text``: for each token the model's probability, rank, bits and top
+    alternatives; the total on ``evaluate``'s scale. Unknown tokens are reported, not fatal."""
+    alternatives = _check_int("alternatives", alternatives, 0, len(gen.vocab))
+    if not isinstance(text, str):
+        raise ChargenError(f"text must be text, not {type(text).__name__}")
+    if len(text) > max_chars:
+        raise ChargenError(f"text is {len(text):,} characters; the limit is {max_chars:,}")
+    vocab = gen.vocab
+    ids, unknown = vocab.encode_prompt(text)
+    if not ids:
+        raise ChargenError(f"nothing to score: the model knows none of the {'characters' if vocab.level == 'char' else 'words'} "
+                           f"of {text!r}")
+    sequence = [vocab.bos, *ids, vocab.eos]
+    state, tokens = gen.fast.initial_state(1), []
+    for previous, target in zip(sequence, sequence[1:]):
+        probs, state = gen.fast.step(np.array([previous]), state)  # the model's own distribution, as evaluate's
+        p = probs[0]
+        top = sampling.most_probable(p, alternatives).tolist() if alternatives else []
+        tokens.append(ScoredToken(vocab.tokens[target], target, float(p[target]), int(sampling.rank(p, np.array(target))),
+                                  float(-np.log2(max(p[target], 1e-300))),
+                                  [Alternative(vocab.tokens[i], i, float(p[i]), float(p[i]), False) for i in top]))
+    (bits,), _, (characters,), _ = title_bits(gen, [text], [np.array([t.bits for t in tokens])])
+    return Score(text, tokens, bits, characters, unknown)
 
 
 def _open_vocabulary_bits(gen, titles, bits) -> list[float]:

@@ -35,7 +35,7 @@ def summary(out, known_words=frozenset()) -> dict:
     """Per-row figures for a comparison: entropy per step, log-likelihood, real words, repetition."""
     steps = out.steps
     return {
-        "label": out.label,
+        "label": out.decoding,  # the row's decoding ("T=0.8"); out.label says the rest
         "steps": len(steps),
         "mean_entropy_bits": float(np.mean([s.entropy for s in steps])) if steps else 0.0,
         "log_likelihood_bits": out.log_likelihood,

@@ -9,168 +9,359 @@ early stopping and a CSV log. The output directory is itself a loadable bundle.
 ``--init BUNDLE`` fine-tunes: the run starts from a trained bundle's weights and keeps
 its vocabulary and architecture (e.g. a model trained on titles and descriptions, then
 on titles alone, the text it is measured on).
+
+Every option is a field of :class:`TrainConfig` (its default and one-line meaning there);
+the CLI's flags are made from it, and ``train(TrainConfig(data=..., out=...))`` is the API.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import json
 import math
 import sys
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 
 from . import bundle, data
+from .copies import TITLES_FILE, TrainingTitles
+from .card import Architecture, Card, Data, Origin, Training, Validation
 from .decode import Generator
 from .errors import ChargenError
 from .evaluate import first_given_bits
-from .model import architecture, build_model
-from .vocab import LEVELS, load_vocab
+from .model import PRESETS, architecture, build_model
+from .vocab import LEVELS, NORMALIZATIONS, load_vocab
 
 SAMPLE_PROMPTS = ("Today ", "Moscow, ")
 SAMPLE_TEMPERATURES = (0.3, 0.8, 1.3)
 DEFAULT_LR = 2e-3
-# What a fine-tuned card keeps of the card it started from: how that model was trained.
-INIT_SUMMARY = ("data", "training", "epochs", "training_seconds", "val_bpc", "averaged_checkpoints", "initialized_from")
 LOG_FIELDS = ("epoch", "train_bpc", "val_bpc", "learning_rate", "seconds", "best")
+ARCHITECTURE_FIELDS = ("cell", "layers", "units", "embedding", "dropout", "recurrent_dropout")
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+STRATEGIES = ("none", "mirrored")
+STATE_KEYS = ("epoch", "best_val_bpc", "best_epoch", "wait", "learning_rate", "seconds", "architecture", "model_file")
 
 
-def _prepare(options, out: Path, vocab=None):
+def option(help: str, default=None, *, choices=None, required=False, flag_type=None):
+    """A TrainConfig field: its default and the one line the CLI's --help prints."""
+    return field(default=default, metadata={"help": help, "choices": choices, "required": required, "type": flag_type})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run is told. ``None`` means: the preset's (or the bundle's) value."""
+
+    data: str = option("AG News CSV (.csv/.csv.gz), text file (one example a line), or tfds:ag_news_subset",
+                       required=True)
+    out: str = option("output bundle directory (also holds log.csv and the checkpoint)", required=True)
+    epochs: int = option("epochs to train (a resumed run counts the epochs already done)", 20)
+    preset: str = option("architecture to start from; --cell, --layers, ... override it", "lesson", choices=tuple(PRESETS))
+    level: str = option("tokens: characters or words", "char", choices=tuple(LEVELS))
+    cell: str | None = option("recurrent cell", choices=("lstm", "gru"))
+    layers: int | None = option("recurrent layers")
+    units: int | None = option("units per recurrent layer")
+    embedding: int | None = option("embedding width; 0 = one-hot input")
+    dropout: float | None = option("dropout between layers, in [0, 1)")
+    recurrent_dropout: float | None = option("dropout on the recurrent state inside each cell, in [0, 1)")
+    fields: tuple = option("what a training example is: title, description, or title,description", ("title",),
+                           flag_type="names")
+    extra: tuple = option("extra text fed after its own start id, e.g. description", (), flag_type="names")
+    normalization: str = option("clean undoes AG News' HTML debris; clean-lower also lower-cases", "none",
+                                choices=tuple(NORMALIZATIONS))
+    vocab_size: int | None = option("keep the most frequent tokens (word level)")
+    min_count: int = option("drop tokens seen fewer times than this", 1)
+    max_len: int | None = option("tokens kept per example (default: all)")
+    batch_size: int = option("examples per update (split across devices under --strategy mirrored)", 64)
+    optimizer: str = option("optimizer", "adam", choices=("adam", "rmsprop"))
+    lr: float | None = option(f"learning rate (default {DEFAULT_LR}); with --resume, the rate to go on with "
+                              "(default: the interrupted run's)")
+    ema: float | None = option("keep an exponential moving average of the weights with this momentum (e.g. 0.99) "
+                               "and validate and save the averaged weights")
+    precision: str = option("float32, or mixed_bfloat16 (bfloat16 compute, float32 weights and output); "
+                            "auto: mixed_bfloat16 where the CPU or GPU has bfloat16", "auto", choices=PRECISIONS)
+    strategy: str = option("mirrored: tf.distribute.MirroredStrategy over every GPU (or every logical CPU device)",
+                           "none", choices=STRATEGIES)
+    snapshots: tuple = option("also keep the model of these epochs (e.g. 1,2,4,8) in OUT/snapshots/epochNNN, "
+                              "each a bundle stored in float16: the model on its way from noise to headlines", (),
+                              flag_type="epochs")
+    threads: int | None = option("CPU threads TensorFlow may use (default: all); 1 leaves the other core free")
+    val_fraction: float = option("share of rows held out for validation", 0.1)
+    patience: int = option("epochs without improvement before stopping", 4)
+    lr_patience: int = option("epochs without improvement before halving the learning rate", 1)
+    seed: int = option("random seed: weights, shuffling, and the validation split", 0)
+    resume: bool = option("continue an interrupted run in --out", False)
+    init: str | None = option("fine-tune: start from this bundle's weights, vocabulary and architecture "
+                              "(e.g. on --fields title after training with --extra description)")
+
+    def __post_init__(self):
+        """Refuse what cannot train before any work starts."""
+        whole = {"epochs": (1, 100_000), "min_count": (1, 10**9), "batch_size": (1, 65_536), "patience": (1, 10_000),
+                 "lr_patience": (1, 10_000), "seed": (0, 2**32 - 1), "max_len": (1, 10**6), "vocab_size": (6, 10**7),
+                 "threads": (1, 1024)}
+        for name, (low, high) in whole.items():
+            value = getattr(self, name)
+            if value is None and name in ("max_len", "vocab_size", "threads"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ChargenError(f"--{_flag(name)} must be a whole number from {low:,} to {high:,}, not {value!r}")
+        for name, low, high in (("lr", 0, 1), ("ema", 0, 1), ("val_fraction", 0, 1)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value < high or
+                                                                                      (name == "lr" and value == 1)):
+                raise ChargenError(f"--{_flag(name)} must be a number above {low} and below {high}, not {value!r}")
+        for name in ("preset", "level", "cell", "normalization", "optimizer", "precision", "strategy"):
+            choices = dataclasses.fields(self)[_index(name)].metadata["choices"]
+            if getattr(self, name) is not None and getattr(self, name) not in choices:
+                raise ChargenError(f"--{_flag(name)} must be one of {', '.join(choices)}, not {getattr(self, name)!r}")
+        if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= self.epochs for n in self.snapshots):
+            raise ChargenError(f"--snapshots must be epochs from 1 to --epochs ({self.epochs}), not {list(self.snapshots)}")
+        if not self.data or not self.out:
+            raise ChargenError("--data and --out are required")
+        self.architecture()  # the architecture flags' own checks
+
+    def architecture(self) -> dict:
+        return architecture(self.preset, **{name: getattr(self, name) for name in ARCHITECTURE_FIELDS})
+
+
+def _flag(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _index(name: str) -> int:
+    return [f.name for f in dataclasses.fields(TrainConfig)].index(name)
+
+
+def bf16_available() -> bool:
+    """bfloat16 arithmetic in hardware: a GPU of compute capability 8 or later, or a CPU with AVX-512 BF16 or AMX."""
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        if tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)) >= (8, 0):
+            return True
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def _precision(config: TrainConfig) -> str:
+    if config.precision == "auto":
+        return "mixed_bfloat16" if bf16_available() else "float32"
+    return config.precision
+
+
+def _strategy(name: str):
+    """The tf.distribute strategy: the default one, or MirroredStrategy over every GPU or logical CPU device."""
+    import tensorflow as tf
+
+    if name == "none":
+        return tf.distribute.get_strategy()
+    devices = None if tf.config.list_logical_devices("GPU") else [d.name for d in tf.config.list_logical_devices("CPU")]
+    return tf.distribute.MirroredStrategy(devices)
+
+
+def _prepare(config: TrainConfig, out: Path, vocab=None):
     """Records, the validation split, the vocabulary (``vocab``, or reused on resume) and sequences."""
-    records = data.read_source(options["data"])
-    train_rows, val_rows = data.split_validation(records, options["val_fraction"], options["seed"])
-    train_texts = data.field_texts(train_rows, options["fields"])
-    extra_texts = data.field_texts(train_rows, options["extra"]) if options["extra"] else []
+    records = data.read_source(config.data)
+    train_rows, val_rows = data.split_validation(records, config.val_fraction, config.seed)
+    train_texts = data.field_texts(train_rows, config.fields)
+    extra_texts = data.field_texts(train_rows, config.extra) if config.extra else []
     val_texts = data.field_texts(val_rows, ("title",))
     vocab_path = out / bundle.VOCAB_FILE  # on resume, the vocabulary the run started with
     if vocab_path.exists():
         vocab = load_vocab(vocab_path)
     elif vocab is None:
-        vocab = LEVELS[options["level"]].build(
-            train_texts + extra_texts, options["normalization"], max_size=options["vocab_size"],
-            min_count=options["min_count"],
+        vocab = LEVELS[config.level].build(
+            train_texts + extra_texts, config.normalization, max_size=config.vocab_size, min_count=config.min_count,
         )
-    sequences = data.to_sequences(vocab, train_texts, options["max_len"])
-    sequences += data.to_sequences(vocab, extra_texts, options["max_len"], start=vocab.bot)
+    sequences = data.to_sequences(vocab, train_texts, config.max_len)
+    sequences += data.to_sequences(vocab, extra_texts, config.max_len, start=vocab.bot)
     val_sequences = data.to_sequences(vocab, val_texts)
     if not sequences or not val_sequences:
-        raise ChargenError(f"{options['data']}: too little text to train and validate on")
-    return vocab, sequences, val_sequences, train_texts + extra_texts, len(train_rows), len(val_rows)
+        raise ChargenError(f"{config.data}: too little text to train and validate on")
+    titles = data.field_texts(train_rows, ("title",))
+    return vocab, sequences, val_sequences, train_texts + extra_texts, titles, len(train_rows), len(val_rows)
 
 
-def _compile(model, options):
+def _compile(model, optimizer="adam", lr=DEFAULT_LR, ema=None):
     optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}
     model.compile(
-        optimizer=optimizers[options["optimizer"]](learning_rate=options["lr"], clipnorm=1.0),
+        optimizer=optimizers[optimizer](learning_rate=lr, clipnorm=1.0, use_ema=ema is not None,
+                                        ema_momentum=ema or 0.99),
         loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
     )
 
 
-def train(options: dict) -> Path:
+def read_state(path: Path) -> dict:
+    """The checkpoint's state.json, checked: a damaged file is a clear error, not a KeyError later."""
+    from .errors import read_json_object
+
+    state = read_json_object(path, "training state")
+    state.setdefault("model_file", "last.keras")  # runs checkpointed before the file was named per epoch
+    missing = [key for key in STATE_KEYS if key not in state]
+    if missing:
+        raise ChargenError(f"{path}: training state lacks {', '.join(missing)}; start a new run with another --out")
+    return state
+
+
+def _forget_log_rows_after(path: Path, epoch: int) -> None:
+    rows = list(csv.reader(open(path, newline=""))) if path.exists() else []
+    kept = rows[:1] + [row for row in rows[1:] if int(row[0]) <= epoch]
+    if kept != rows:
+        def write(tmp):
+            with open(tmp, "w", newline="") as f:
+                csv.writer(f).writerows(kept)
+        bundle.atomic_write(path, write)
+
+
+def train(config: TrainConfig) -> Path:
     """Train as the CLI's ``train`` command describes; return the bundle directory."""
-    out = Path(options["out"])
+    import tensorflow as tf
+
+    if config.threads:  # before TensorFlow starts its thread pools
+        tf.config.threading.set_intra_op_parallelism_threads(config.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(config.threads)
+    out = Path(config.out)
     checkpoint_dir = out / "checkpoint"
     state_path = checkpoint_dir / "state.json"
-    resume = options.get("resume") and state_path.exists()
-    if not resume and (out / bundle.CARD_FILE).exists():
+    resume = config.resume and state_path.exists()
+    if config.resume and not resume and (out / bundle.VOCAB_FILE).exists():
+        print(f"no finished checkpoint in {out}: training from the first epoch")  # killed before one was written
+    elif not resume and (out / bundle.CARD_FILE).exists():
         raise ChargenError(f"{out} already holds a trained bundle: use --resume to continue it, or another --out")
     try:
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ChargenError(f"cannot create output directory {out}: {e}") from None
+    for partial in [*out.glob(".*.*"), *checkpoint_dir.glob(".*.*")]:  # a write a kill cut short (atomic_write's temp)
+        partial.unlink()
 
-    keras.utils.set_random_seed(options["seed"])
-    init = None if resume or not options.get("init") else _initial_bundle(options)
-    vocab, sequences, val_sequences, texts, n_train, n_val = _prepare(options, out, init and init["vocab"])
-    arch = init["card"]["architecture"] if init else architecture(
-        options["preset"], cell=options.get("cell"), layers=options.get("layers"), units=options.get("units"),
-        embedding=options.get("embedding"), dropout=options.get("dropout"))
-    if resume:
-        state = json.loads(state_path.read_text())
-        model = bundle.load_keras_model(checkpoint_dir / "last.keras", compile=True)  # with optimizer state
-        arch = state["architecture"]
-        print(f"resuming after epoch {state['epoch']} (best validation {state['best_val_bpc']:.4f} bits/char)")
-        if options.get("lr") is not None:  # going on at another rate, e.g. smaller batches and a smaller step
-            model.optimizer.learning_rate.assign(options["lr"])
-        options = {**options, "lr": float(np.asarray(model.optimizer.learning_rate))}
-    else:
-        options = {**options, "lr": options.get("lr") or DEFAULT_LR}
-        model = init["model"] if init else build_model(len(vocab), **arch)
-        _compile(model, options)
-        state = {"epoch": 0, "best_val_bpc": math.inf, "best_epoch": 0, "wait": 0,
-                 "learning_rate": options["lr"], "seconds": 0.0, "architecture": arch}
-        vocab.save(out / bundle.VOCAB_FILE)
-        # A fine-tune keeps the words its starting bundle knew, so the real-word share stays comparable.
-        bundle.write_words(out, [vocab.normalize(t) for t in texts] + (init["known_words"] if init else []))
-    dataset = data.make_dataset(sequences, options["batch_size"], shuffle=True, seed=options["seed"])
+    keras.utils.set_random_seed(config.seed)
+    init = None if resume or not config.init else _initial_bundle(config)
+    vocab, sequences, val_sequences, texts, titles, n_train, n_val = _prepare(config, out, init and init["vocab"])
+    precision = _precision(config)
+    strategy = _strategy(config.strategy)
+    lr = config.lr
+    with strategy.scope():
+        if resume:
+            state = read_state(state_path)
+            model = bundle.load_keras_model(checkpoint_dir / state["model_file"], compile=True)  # with optimizer state
+            arch = state["architecture"]
+            print(f"resuming after epoch {state['epoch']} (best validation {state['best_val_bpc']:.4f} bits/token)")
+            _forget_log_rows_after(out / "log.csv", state["epoch"])  # epochs a kill cut off before their checkpoint
+            if lr is not None:  # going on at another rate, e.g. smaller batches and a smaller step
+                model.optimizer.learning_rate.assign(lr)
+            lr = float(np.asarray(model.optimizer.learning_rate))
+        else:
+            arch = init["card"].architecture.to_dict() if init else config.architecture()
+            lr = lr or DEFAULT_LR
+            model = init["model"] if init else build_model(len(vocab), **arch, dtype=precision)
+            _compile(model, config.optimizer, lr, config.ema)
+            state = {"epoch": 0, "best_val_bpc": math.inf, "best_epoch": 0, "wait": 0,
+                     "learning_rate": lr, "seconds": 0.0, "architecture": arch, "model_file": None}
+            vocab.save(out / bundle.VOCAB_FILE)
+            # A fine-tune keeps the words its starting bundle knew, so the real-word share stays comparable.
+            bundle.write_words(out, [vocab.normalize(t) for t in texts] + (init["known_words"] if init else []))
+            TrainingTitles.of(vocab, titles).save(out / TITLES_FILE)  # to mark generated titles copied from these
+    dataset = data.make_dataset(sequences, config.batch_size, shuffle=True, seed=config.seed)
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
-          f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters")
+          f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters, {precision}, "
+          f"{strategy.num_replicas_in_sync} replica(s)")
 
-    card = {
-        "architecture": arch,
-        "parameters": int(model.count_params()),
-        "data": {"source": str(options["data"]), "fields": list(options["fields"]), "extra": list(options["extra"]),
-                 "train_rows": n_train, "validation_rows": n_val, "validation_split_seed": options["seed"],
-                 "normalization": vocab.normalization, "level": vocab.level},
-        "training": {k: options[k] for k in ("batch_size", "lr", "optimizer", "seed", "max_len")},
-    }
     if init:
-        state["initialized_from"] = init["summary"]
-    if "initialized_from" in state:  # kept in the state, so a resumed fine-tune still says where it began
-        card["initialized_from"] = state["initialized_from"]
-    monitor = _Monitor(out, vocab, card, val_sequences, state, options)
+        state["initialized_from"] = init["origin"].to_dict()
+    card = Card(
+        level=vocab.level, architecture=Architecture(**arch), parameters=int(model.count_params()),
+        data=Data(source=str(config.data), fields=tuple(config.fields), extra=tuple(config.extra),
+                  train_rows=n_train, validation_rows=n_val, validation_split_seed=config.seed,
+                  normalization=vocab.normalization),
+        training=Training(batch_size=config.batch_size, lr=lr, optimizer=config.optimizer, seed=config.seed,
+                          max_len=config.max_len, precision=precision, ema=config.ema, strategy=config.strategy,
+                          replicas=strategy.num_replicas_in_sync),
+        # kept in the state, so a resumed fine-tune still says where it began
+        initialized_from=Origin.from_dict(state["initialized_from"]) if "initialized_from" in state else None,
+    )
+    monitor = _Monitor(out, vocab, card, val_sequences, state, config)
     warnings.filterwarnings("ignore", message="Your input ran out of data")  # tf.data epochs end this way
-    model.fit(dataset, epochs=options["epochs"], initial_epoch=state["epoch"], callbacks=[monitor],
+    model.fit(dataset, epochs=config.epochs, initial_epoch=state["epoch"], callbacks=[monitor],
               verbose=1 if sys.stdout.isatty() else 2)  # a progress bar on a terminal, a line per epoch in a log
     if not (out / bundle.CARD_FILE).exists():
         raise ChargenError("training ended before any epoch finished; nothing was saved")
     return out
 
 
-def _initial_bundle(options) -> dict:
+def _initial_bundle(config: TrainConfig) -> dict:
     """The bundle ``--init`` names, loaded and checked as ``chargen.load`` does."""
-    chosen = [flag for flag in ("cell", "layers", "units", "embedding", "dropout") if options.get(flag) is not None]
+    chosen = [_flag(name) for name in ARCHITECTURE_FIELDS if getattr(config, name) is not None]
     if chosen:
         raise ChargenError(f"--init keeps the bundle's architecture: drop --{', --'.join(chosen)}")
-    gen = bundle.load(options["init"])
-    summary = {"bundle": str(options["init"]), **{k: gen.card[k] for k in INIT_SUMMARY if k in gen.card}}
-    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "summary": summary,
+    gen = bundle.load(config.init)
+    return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "origin": Origin.of(gen.card, str(config.init)),
             "known_words": sorted(gen.known_words)}
+
+
+@contextlib.contextmanager
+def averaged_weights(model):
+    """Inside: the model holds the optimizer's moving averages of its weights (``--ema``); after: its own again."""
+    if not model.optimizer.use_ema:
+        yield
+        return
+    own = [v.numpy() for v in model.trainable_variables]
+    for variable, average in zip(model.trainable_variables, model.optimizer._model_variables_moving_average):
+        variable.assign(average)
+    try:
+        yield
+    finally:
+        for variable, value in zip(model.trainable_variables, own):
+            variable.assign(value)
 
 
 class _Monitor(keras.callbacks.Callback):
     """Per epoch: validation bits, samples, best bundle, last checkpoint, log row, schedule."""
 
-    def __init__(self, out, vocab, card, val_sequences, state, options):
+    def __init__(self, out, vocab, card, val_sequences, state, config: TrainConfig):
         super().__init__()
         self.out, self.vocab, self.card, self.val_sequences = out, vocab, card, val_sequences
-        self.state, self.options = state, options
+        self.state, self.config = state, config
         self.started = time.time()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        state, options = self.state, self.options
+        state, config = self.state, self.config
         seconds = state["seconds"] + time.time() - self.started
         self.started = time.time()
-        card = {**self.card, "epochs": epoch + 1, "training_seconds": round(seconds, 1)}
-        gen = Generator(self.model, self.vocab, card)
-        total, count = first_given_bits(gen.fast, self.val_sequences)
-        val_bpc = total / count
+        card = dataclasses.replace(self.card, epochs=epoch + 1, training_seconds=round(seconds, 1))
+        with averaged_weights(self.model):  # the weights a bundle ships: validated, sampled and saved
+            gen = Generator(self.model, self.vocab, card)
+            total, count = first_given_bits(gen.fast, self.val_sequences)
+            val_bpc = total / count
+            improved = val_bpc < state["best_val_bpc"] - 1e-4
+            measured = dataclasses.replace(card, validation=Validation(level=self.vocab.level,
+                                                                       bits_per_token=round(val_bpc, 4)))
+            if improved:
+                card = dataclasses.replace(measured, best_epoch=epoch + 1)
+                self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
+            if epoch + 1 in config.snapshots:
+                snapshot = self.out / "snapshots" / f"epoch{epoch + 1:03d}"
+                self._save(lambda: bundle.save_bundle(snapshot, self.model, self.vocab, measured, float16=True))
         logs["val_bpc"] = val_bpc
         learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
-        improved = val_bpc < state["best_val_bpc"] - 1e-4
         if improved:
             state.update(best_val_bpc=val_bpc, best_epoch=epoch + 1, wait=0)
-            card.update(val_bpc=round(val_bpc, 4), best_epoch=epoch + 1)
-            self._save(lambda: bundle.save_bundle(self.out, self.model, self.vocab, card))
         else:
             state["wait"] += 1
-            if state["wait"] % options["lr_patience"] == 0:  # plateau: halve the learning rate
+            if state["wait"] % config.lr_patience == 0:  # plateau: halve the learning rate
                 self.model.optimizer.learning_rate.assign(learning_rate * 0.5)
-            if state["wait"] >= options["patience"]:
+            if state["wait"] >= config.patience:
                 print(f"early stop: no improvement for {state['wait']} epochs")
                 self.model.stop_training = True
         print(f"epoch {epoch + 1}: train {logs.get('loss', math.nan) / math.log(2):.4f} bits/token, "
@@ -178,13 +369,22 @@ class _Monitor(keras.callbacks.Callback):
         for prompt in SAMPLE_PROMPTS:
             for out in gen.compare(prompt, SAMPLE_TEMPERATURES, length=80, seed=epoch):
                 print(f"  T={out.temperature:<4g} {prompt}{out.text}")
-        state.update(epoch=epoch + 1, seconds=seconds,
+        self._log(epoch + 1, logs.get("loss", math.nan) / math.log(2), val_bpc, learning_rate, seconds, improved)
+        self._checkpoint(epoch + 1, seconds)
+
+    def _checkpoint(self, epoch, seconds):
+        """The epoch's model (with optimizer state) in a file of its own, then state.json naming it, then the
+        older files removed: a kill at any moment leaves a state.json whose model file is whole."""
+        checkpoint, state = self.out / "checkpoint", self.state
+        model_file = f"epoch{epoch:04d}.keras"
+        self._save(lambda: bundle.atomic_write(checkpoint / model_file, self.model.save))
+        state.update(epoch=epoch, seconds=seconds, model_file=model_file,
                      learning_rate=float(np.asarray(self.model.optimizer.learning_rate)))
-        checkpoint = self.out / "checkpoint"
-        self._save(lambda: bundle.atomic_write(checkpoint / "last.keras", self.model.save))
         self._save(lambda: bundle.atomic_write(checkpoint / "state.json",
                                                lambda tmp: Path(tmp).write_text(json.dumps(state, indent=1))))
-        self._log(epoch + 1, logs.get("loss", math.nan) / math.log(2), val_bpc, learning_rate, seconds, improved)
+        for older in checkpoint.glob("epoch*.keras"):  # also one a kill left behind before it was removed
+            if older.name != model_file:
+                older.unlink()
 
     def _save(self, write):
         try:

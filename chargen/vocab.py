@@ -124,16 +124,16 @@ class Vocab:
 
     def __init__(self, tokens: list[str], normalization: str = "none", casing: dict | None = None):
         if list(tokens[: len(RESERVED)]) != list(RESERVED):
-            raise ChargenError(f"vocabulary must start with the reserved tokens {RESERVED}")
+            raise ChargenError(f"field tokens: the vocabulary must start with the reserved tokens {RESERVED}")
         if normalization not in NORMALIZATIONS:
             raise ChargenError(f"unknown normalization {normalization!r}; choose from {sorted(NORMALIZATIONS)}")
         self.tokens = list(tokens)
         self.normalization = normalization
         self.index = {t: i for i, t in enumerate(self.tokens)}
         if len(self.index) != len(self.tokens):
-            raise ChargenError("vocabulary has duplicate tokens")
+            raise ChargenError("field tokens: the vocabulary has duplicate tokens")
         if (normalization in CASE_FOLDED) != (casing is not None):
-            raise ChargenError(f"a vocabulary with normalization {normalization!r} "
+            raise ChargenError(f"field casing: a vocabulary with normalization {normalization!r} "
                                f"{'needs' if casing is None else 'takes no'} case model")
         self.casing = None if casing is None else CaseModel(casing["forms"])
 
@@ -299,13 +299,73 @@ class WordVocab(Vocab):
 LEVELS = {"char": CharVocab, "word": WordVocab}
 
 
+MAX_TOKENS = 2**21  # ids a vocabulary may have: far beyond any word model the page can run
+MAX_COUNT = 2**53  # a count (in a case or spelling model, or a card): exact in a JSON number
+
+
 def vocab_from_dict(data: dict) -> Vocab:
-    try:
-        extra = {"spelling": data["spelling"]} if data["level"] == "word" and "spelling" in data else {}
-        return LEVELS[data["level"]](data["tokens"], data.get("normalization", "none"), casing=data.get("casing"), **extra)
-    except (KeyError, TypeError) as e:
-        raise ChargenError(f"vocabulary data is missing or malformed: {e}") from None
+    """A vocabulary from its JSON object, every field checked (ChargenError naming the field)."""
+    if not isinstance(data, dict):
+        raise ChargenError("not a vocabulary (expected a JSON object)")
+    level, normalization, tokens = data.get("level"), data.get("normalization", "none"), data.get("tokens")
+    if not isinstance(level, str) or level not in LEVELS:
+        raise ChargenError(f"field level: must be one of {', '.join(LEVELS)}, not {level!r:.40}")
+    unknown = sorted(set(data) - {"level", "normalization", "tokens", "casing"} - ({"spelling"} if level == "word" else set()))
+    if unknown:
+        raise ChargenError(f"unknown field(s) {', '.join(map(repr, unknown))}")
+    if not isinstance(normalization, str) or normalization not in NORMALIZATIONS:
+        raise ChargenError(f"field normalization: must be one of {', '.join(NORMALIZATIONS)}, not {normalization!r:.40}")
+    if not isinstance(tokens, list) or not len(RESERVED) < len(tokens) <= MAX_TOKENS:
+        raise ChargenError(f"field tokens: must be a list: the {len(RESERVED)} reserved tokens {RESERVED}, "
+                           f"then 1 to {MAX_TOKENS - len(RESERVED):,} more")
+    for i, token in enumerate(tokens[len(RESERVED):], start=len(RESERVED)):
+        if not isinstance(token, str) or (len(token) != 1 if level == "char" else not token or any(
+                c.isspace() for c in token)):
+            raise ChargenError(f"field tokens[{i}]: {token!r:.40} is not a {level} token "
+                               f"({'one character' if level == 'char' else 'a word without spaces'})")
+    extra = {}
+    if "casing" in data:
+        forms = _object(_section(data, "casing", ("forms",))["forms"], "casing.forms")
+        for token, counts in forms.items():
+            if not _object(counts, f"casing.forms[{token!r:.40}]"):
+                raise ChargenError(f"field casing.forms[{token!r:.40}]: no forms counted")
+            for form, n in counts.items():
+                _count(n, f"casing.forms[{token!r:.40}][{form!r:.40}]", low=1)
+        extra["casing"] = {"forms": forms}
+    if "spelling" in data:
+        spelling = _section(data, "spelling", ("counts", "end"))
+        counts = _object(spelling["counts"], "spelling.counts")
+        for c, n in counts.items():
+            if len(c) != 1:
+                raise ChargenError(f"field spelling.counts: {c!r:.40} is not one character")
+            _count(n, f"spelling.counts[{c!r}]")
+        extra["spelling"] = {"counts": counts, "end": _count(spelling["end"], "spelling.end")}
+    return LEVELS[level](tokens, normalization, **extra)
+
+
+def _section(data: dict, name: str, keys: tuple) -> dict:
+    if not isinstance(data[name], dict) or set(data[name]) != set(keys):
+        raise ChargenError(f"field {name}: must be an object with exactly {', '.join(map(repr, keys))}")
+    return data[name]
+
+
+def _object(value, where: str) -> dict:
+    """A JSON object of non-empty text keys."""
+    if not isinstance(value, dict) or "" in value:
+        raise ChargenError(f"field {where}: must be an object with non-empty keys, not {value!r:.40}")
+    return value
+
+
+def _count(value, where: str, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_COUNT:
+        raise ChargenError(f"field {where}: must be a whole number from {low} to 2**53, not {value!r:.40}")
+    return value
 
 
 def load_vocab(path) -> Vocab:
-    return vocab_from_dict(read_json_object(path, "vocabulary"))
+    """The vocabulary in ``path``; ChargenError naming the file and field otherwise."""
+    data = read_json_object(path, "vocabulary")
+    try:
+        return vocab_from_dict(data)
+    except ChargenError as e:
+        raise ChargenError(f"{path}: {e}") from None

@@ -22,19 +22,22 @@ TITLES = [
 
 
 def make_bundle(directory, level="char", cell="lstm", layers=1, units=8, embedding=0, texts=TITLES, seed=0,
-                normalization="none"):
+                normalization="none", dropout=0.0):
     """A bundle with random weights: enough to test everything but the quality of text."""
     import keras
 
     from chargen import bundle
+    from chargen.card import Architecture, Card, Data
     from chargen.model import architecture, build_model
     from chargen.vocab import LEVELS
 
     keras.utils.set_random_seed(seed)
     vocab = LEVELS[level].build(texts, normalization)
-    arch = architecture("lesson", cell=cell, layers=layers, units=units, embedding=embedding)
+    arch = architecture("lesson", cell=cell, layers=layers, units=units, embedding=embedding, dropout=dropout)
     model = build_model(len(vocab), **arch)
-    bundle.save_bundle(directory, model, vocab, {"architecture": arch, "data": {"source": "tests"}, "epochs": 0})
+    card = Card(level=level, architecture=Architecture(**arch), parameters=model.count_params(),
+                data=Data(source="tests", normalization=normalization), epochs=0)
+    bundle.save_bundle(directory, model, vocab, card)
     return Path(directory)
 
 
@@ -48,6 +51,17 @@ def gen(char_bundle):
     import chargen
 
     return chargen.load(char_bundle)
+
+
+TINY_TRAINING = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]  # seconds
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """A text file of the tiny titles, three times over: enough to train on for a second."""
+    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
+    path.write_text("\n".join(TITLES * 3) + "\n")
+    return path
 
 
 @pytest.fixture

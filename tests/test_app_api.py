@@ -10,8 +10,7 @@ from gradio_client.exceptions import AppError
 
 import chargen
 
-LESSON_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood "]
-LESSON_LABELS = ["T=0.3", "T=0.8", "T=1", "T=1.3", "T=1.8"]
+LESSON_LABELS = [f"T={t:g}" for t in chargen.LESSON_TEMPERATURES]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +23,8 @@ def default_model():
     return chargen.shipped_names()[0]
 
 
-def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, top_k=5, **more):
-    args = dict(prompt=prompt, temperature=temperature, length=length, decoding=decoding, seed=seed, top_k=top_k)
+def generate(client, prompt="Moscow, ", temperature=1.0, length=100, decoding="Sampled", seed=0, alternatives=5, **more):
+    args = dict(prompt=prompt, temperature=temperature, length=length, decoding=decoding, seed=seed, alternatives=alternatives)
     return client.predict(**args, **more, api_name="/generate")
 
 
@@ -63,7 +62,7 @@ def test_generate_returns_the_text_and_every_step(client):
     assert out["log_likelihood_bits"] == pytest.approx(sum(math.log2(s["prob_t1"]) for s in steps))
     for s in steps:
         assert 0 < s["prob"] <= 1 and 0 < s["prob_t1"] <= 1 and s["entropy"] >= 0
-        top_tokens, top_p1 = [t for t, _, _ in s["top"]], [p for _, p, _ in s["top"]]
+        top_tokens, top_p1 = [a[0] for a in s["top"]], [a[2] for a in s["top"]]  # [token, id, p_t1, p, removed]
         assert len(top_tokens) == 5 and top_p1 == sorted(top_p1, reverse=True)
         assert s["rank"] > 5 or top_tokens[s["rank"] - 1] == s["token"]
 
@@ -74,10 +73,25 @@ def test_generate_can_go_on_past_the_end_of_the_headline(client):
 
 
 def test_generate_is_the_core_result(client, default_model):
-    expected = chargen.load(default_model).generate("President ", length=60, temperature=1.3, seed=3, top_k=5)
+    expected = chargen.load(default_model).generate("President ", length=60, temperature=1.3, seed=3, alternatives=5)
     out = generate(client, "President ", temperature=1.3, length=60, seed=3, model=default_model)
-    assert out["text"] == expected.text
+    assert out["text"] == expected.text and out["label"] == expected.label
     assert [s["prob"] for s in out["steps"]] == pytest.approx([s.prob for s in expected.steps])
+
+
+def test_generate_and_compare_take_the_truncation_samplers(client, default_model):
+    core = chargen.load(default_model)
+    expected = core.generate("Moscow, ", length=40, temperature=1.5, seed=2, top_k=8, top_p=0.9, min_p=0.05)
+    out = generate(client, "Moscow, ", temperature=1.5, length=40, seed=2, model=default_model, top_k=8, top_p=0.9,
+                   min_p=0.05)
+    assert out["text"] == expected.text and out["label"] == f"{default_model} · T = 1.5 · top-k 8 · top-p 0.9 · min-p 0.05 · seed 2"
+    assert [[a[4] for a in s["top"]] for s in out["steps"]] == [[a.removed for a in s.top] for s in expected.steps]
+    rows = client.predict("Moscow, ", [0.8, 1.5], 40, 2, default_model, None, 8, 0.9, 0.05, api_name="/compare")["rows"]
+    assert rows[1]["text"] == expected.text
+    with pytest.raises(AppError, match="top_p must be more than 0 and at most 1"):
+        generate(client, top_p=1.5)
+    with pytest.raises(AppError, match="min_p must be at least 0"):
+        client.predict("Moscow, ", [0.8], 40, 2, default_model, None, None, None, -1, api_name="/compare")
 
 
 def test_the_same_inputs_and_seed_give_the_same_result(client):
@@ -103,7 +117,7 @@ def test_concurrent_requests_keep_their_own_randomness(client):
 
 
 def test_compare_rows_are_generations_with_one_seed(client):
-    out = client.predict("Moscow, ", ["Greedy", *[0.3, 0.8, 1.0, 1.3, 1.8]], 80, 5, api_name="/compare")
+    out = client.predict("Moscow, ", ["Greedy", *chargen.LESSON_TEMPERATURES], 80, 5, api_name="/compare")
     rows = out["rows"]
     assert [r["label"] for r in rows] == ["greedy", *LESSON_LABELS]
     assert rows[2]["text"] == generate(client, "Moscow, ", temperature=0.8, length=80, seed=5)["text"]
@@ -136,14 +150,14 @@ def test_compare_puts_a_word_model_beside_a_character_model(client, default_mode
 
 def test_lesson_grid_is_five_prompts_by_five_temperatures(client):
     grid = client.predict(40, 0, api_name="/lesson_grid")
-    assert list(grid) == LESSON_PROMPTS
+    assert list(grid) == list(chargen.LESSON_PROMPTS)
     assert all(list(row) == LESSON_LABELS for row in grid.values())
     assert grid["President "]["T=1.3"] == generate(client, "President ", 1.3, 40, seed=0)["text"]
 
 
 def test_word_models_generate_words(client, word_bundle):
     vocab = chargen.load(word_bundle).vocab
-    out = generate(client, "Oil prices", temperature=1.0, length=12, top_k=3, model=str(word_bundle))
+    out = generate(client, "Oil prices", temperature=1.0, length=12, alternatives=3, model=str(word_bundle))
     assert out["unknown"] == [] and len(out["steps"]) >= 1
     assert all(s["token"] in vocab.tokens and len(s["top"]) == 3 for s in out["steps"])
     assert out["text"] == "".join(s["text"] for s in out["steps"])
@@ -166,7 +180,7 @@ def test_unknown_characters_are_left_out_and_reported(client):
     (dict(length=0), "length must be a number from 1 to 500"),
     (dict(length=100_000), "length must be a number from 1 to 500"),
     (dict(length=1.5), "length must be a whole number"),
-    (dict(top_k=11), "top-k must be a number from 1 to 10"),
+    (dict(alternatives=11), "alternatives must be a number from 1 to 10"),
     (dict(seed=-1), "seed must be a number from 0"),
     (dict(decoding="Creative"), "decoding must be 'Greedy' or 'Sampled'"),
     (dict(model="../secret"), "unknown model"),
@@ -178,9 +192,12 @@ def test_bad_generate_input_gets_a_clear_message(client, bad, message):
 
 
 @pytest.mark.parametrize("temperatures, message", [
-    ([], "choose at least one temperature"),
+    ([], "give at least one temperature"),
     ([0.8, 5], "temperature must be a number from 0.1 to 3, not 5"),
     (["warm"], "temperature must be a number or 'Greedy'"),
+    ("11", "temperatures must be a list of numbers"),
+    ({"T": 1}, "temperatures must be a list of numbers"),
+    ([1.0] * 33, "33 temperatures; the limit is 32 rows per comparison"),
 ])
 def test_bad_compare_input_gets_a_clear_message(client, temperatures, message):
     with pytest.raises(AppError, match=message):

@@ -269,7 +269,7 @@ def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, siz
     open_tab(page, "tab_generate", locale)
     _, out = generate_on_page(page, client, "President", locale, seed=3, length=20)
     first = out["steps"][0]
-    top = [(t, p1, p_t) for t, p1, p_t in first["top"]]
+    top = [(a[0], a[2], a[3]) for a in first["top"]]  # [token, id, p at T=1, p drawn from, removed]
     assert " " in [t for t, _, _ in top]  # after "President" a space is likely: it must read as ␣
     words_here = words(locale)
     expected_tokens = [shown(t) for t, _, _ in top] + [words_here["rest"]]
@@ -300,7 +300,7 @@ def test_sweep_legend_colours_and_lines_follow_each_prompt(open_app, default_mod
     open_tab(page, "tab_sweep", locale)
     gen = chargen.load(default_model)
     for prompt in ["Today ", "Oil prices ", "Moscow, "]:
-        tokens = [shown(t) for t, *_ in gen.start(prompt).proposals(1.0, k=5)]
+        tokens = [shown(p.token) for p in gen.start(prompt).proposals(1.0, k=5)]
         fill(page, "sweep-prompt", prompt)
         page.locator("#sweep-button").click()
         page.wait_for_function(
@@ -527,8 +527,8 @@ def test_step_through_fits_the_screen_and_a_typed_temperature_redraws_the_propos
     assert here["greedy_label"] not in page.locator("#step-bars-t").inner_text().lower()
 
     set_number(page, "step-temperature", 2.5)  # typed, then Enter
-    expected = [f"{shown(t)} {100 * p:.1f}%".replace(".", here["decimal"])
-                for t, _, _, p in chargen.load(default_model).start("Today ").proposals(2.5, k=5)]
+    expected = [f"{shown(p.token)} {100 * p.p:.1f}%".replace(".", here["decimal"])
+                for p in chargen.load(default_model).start("Today ").proposals(2.5, k=5)]
     page.wait_for_function(
         "want => JSON.stringify([...document.querySelectorAll('#proposals button')].filter(b => b.offsetParent)"
         ".map(b => b.innerText.replace(/\\s+/g, ' ').trim())) === JSON.stringify(want)", arg=expected)
@@ -637,7 +637,7 @@ def test_the_word_model_generates_compares_with_characters_and_steps(open_app, c
     wait_for_pieces(page, "stepped", ["Oil prices "])  # started on this prompt
     status = page.locator("#step-status")
     first = page.locator("#proposals button:visible").first.inner_text().split()[0]
-    assert first == chargen.load("words").start("Oil prices ").proposals()[0][0]  # the model's likeliest next word
+    assert first == chargen.load("words").start("Oil prices ").proposals()[0].token  # the model's likeliest next word
     page.locator("#proposals button:visible").first.click()
     status.get_by_text("Step 1:").wait_for()
     page.locator("#sample-button").click()

@@ -112,13 +112,13 @@ def test_refused_api_requests_log_one_line_each(tmp_path):
     import pytest
     from gradio_client.exceptions import AppError
 
-    bad = [dict(prompt=""), dict(temperature=9.0), dict(length=0), dict(top_k=50)]
+    bad = [dict(prompt=""), dict(temperature=9.0), dict(length=0), dict(alternatives=50)]
     with serve_app(tmp_path) as url:
         client = Client(url, verbose=False)
         for inputs in bad:
             with pytest.raises(AppError):
                 client.predict(**{"prompt": "Today ", "temperature": 0.8, "length": 20, "decoding": "Sampled",
-                                  "seed": 0, "top_k": 5, **inputs}, api_name="/generate")
+                                  "seed": 0, "alternatives": 5, **inputs}, api_name="/generate")
         with pytest.raises(AppError):
             client.predict("Today ", [], 20, 0, api_name="/compare")
         assert client.predict("Today ", 0.8, 5, "Sampled", 0, 5, api_name="/generate")["steps"]
@@ -127,5 +127,5 @@ def test_refused_api_requests_log_one_line_each(tmp_path):
     refused = [line for line in log.splitlines() if "refused /" in line]
     assert len(refused) == len(bad) + 1, log[-3000:]
     assert "the prompt is empty" in refused[0] and "temperature must be a number from 0.1 to 3" in refused[1]
-    assert "refused /compare: choose at least one temperature" in refused[-1]
+    assert "refused /compare: give at least one temperature" in refused[-1]
     assert "Traceback" not in log and "gradio.exceptions.Error" not in log

@@ -15,7 +15,7 @@ bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
 TINY = {**bench.SIZES["quick"], "lesson_chars": 3, "inner": 2, "compare_rounds": 1, "lesson_lengths": (2, 4),
-        "train_titles": 16}
+        "train_titles": 16, "precision_titles": 8}
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def lesson_preset_gen(tmp_path_factory):
     return chargen.load(make_bundle(tmp_path_factory.mktemp("lesson") / "bundle", units=128))
 
 
-def test_interleaved_gives_a_median_per_function():
+def test_interleaved_gives_a_median_per_function(monkeypatch):
     calls = []
     seconds = bench.interleaved({"a": (lambda: calls.append("a"), 2), "b": (lambda: calls.append("b"), 1)}, rounds=2)
     assert calls == ["a", "b", "a", "a", "b", "a", "a", "b"]  # warm-up, then rounds in turn
@@ -33,8 +33,11 @@ def test_interleaved_gives_a_median_per_function():
     bench.interleaved({"a": (lambda: calls.append("a"), 1)}, rounds=5, budget_s=0, warm_up=False)
     assert calls == ["a"]  # the budget is spent after the first round
     calls.clear()
-    bench.interleaved({"a": (lambda: calls.append(time.sleep(0.01)), 1)}, rounds=50, budget_s=0.05, warm_up=False)
-    assert 5 <= len(calls) <= 10  # the budget counts from the first round, not from the last call
+    clock = [0.0]  # a call takes 10 ms of this clock, however busy the machine is
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock[0])
+    bench.interleaved({"a": (lambda: calls.append(clock.__setitem__(0, clock[0] + 0.01)), 1)}, rounds=50,
+                      budget_s=0.05, warm_up=False)
+    assert 5 <= len(calls) <= 6  # the budget counts from the first round, not from the last call
 
 
 def test_loop_model_is_the_lessons_graph_for_the_lesson_preset(gen, lesson_preset_gen):
@@ -68,6 +71,13 @@ def test_training_rates():
     assert t["lesson_chars_per_s"] > 0 and t["ours_chars_per_s"] > 0 and t["ratio"] > 0
 
 
+def test_precision_rates_for_each_setting():
+    p = bench.bench_precision(TITLES * 2, TINY)
+    assert p["titles"] == 8 and set(p["chars_per_s"]) == {f"{precision}, batch {batch}" for precision in
+                                                          ("float32", "mixed_bfloat16") for batch in (64, 256)}
+    assert all(rate > 0 for rate in p["chars_per_s"].values()) and p["ratio_to_float32_64"]["float32, batch 64"] == 1
+
+
 def test_app_is_skipped_without_app_py(tmp_path):
     assert bench.bench_app(tmp_path, TINY) == {"skipped": "no app.py"}
 
@@ -86,13 +96,19 @@ def test_reports(gen, tmp_path):
         "compare": {"lesson": bench.bench_compare(gen, TINY), "default": {"skipped": "no default bundle in weights"}},
         "scaling": bench.bench_scaling(gen, TINY, lengths=(2, 4, 8)),
         "training": {"titles": 1, "characters": 10, "lesson_chars_per_s": 1, "ours_chars_per_s": 4, "ratio": 4.0},
+        "precision": {"titles": 1, "characters": 10, "chars_per_s": {"float32, batch 64": 5, "mixed_bfloat16, batch 256": 20},
+                      "ratio_to_float32_64": {"float32, batch 64": 1.0, "mixed_bfloat16, batch 256": 4.0}},
         "app": {"skipped": "no app.py"}, "words": {"skipped": "no words bundle in weights"},
+        "decoder_change": {"lesson": bench.bench_decoder_change(gen, TINY), "default": {"skipped": "no default bundle"}},
+        "redraw_and_score": {"default": bench.bench_redraw_and_score(gen, TINY), "words": {"skipped": "no words bundle"}},
     }
     bench.write_reports(results, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} == {"results.json", "results.md", "scaling.svg"}
     text = (tmp_path / "results.md").read_text()
     assert "| Measure | Lesson's way | chargen | Ratio | Target |" in text and "(extrapolated)" in text
     assert "skipped: no default bundle in weights" in text and "Skipped: no app.py." in text
+    assert "float32 batch 64 vs mixed_bfloat16, batch 256 | 5 | 20 | 4.0x" in text
+    assert "| Redraw step 100 of a 100-step generation" in text and "(today: commit a4a5645)" in text
     assert ElementTree.parse(tmp_path / "scaling.svg").getroot().tag.endswith("svg")
 
     readme = tmp_path / "README.md"
@@ -112,3 +128,18 @@ def test_step_clock_times_every_step_of_the_lessons_loop(gen):
 def test_growth_exponent():
     assert bench.growth_exponent({10: 1.0, 100: 10.0}) == pytest.approx(1.0)
     assert bench.growth_exponent({10: 1.0, 50: 7.0, 100: 100.0}) == pytest.approx(2.0)
+
+
+def test_today_s_decoder_is_read_from_git_and_gives_today_s_text(gen):
+    today = bench.baseline_generator(gen)
+    assert type(today).__module__ == f"chargen_{bench.BASELINE}.decode"
+    # the same model under both decoders: greedy decoding (no noise) writes the same text
+    assert today.generate("Oil ", length=30, greedy=True).text == gen.generate("Oil ", length=30, greedy=True).text
+    d = bench.bench_decoder_change(gen, TINY)
+    assert d["today_chars_per_s"] > 0 and d["new_chars_per_s"] > 0 and d["ratio"] > 0 and d["ratio_t08"] > 0
+
+
+def test_redraw_and_score(gen):
+    r = bench.bench_redraw_and_score(gen, TINY)
+    assert r["steps"] == 100 and r["redraw_ms"] > 0 and r["sample_1000_ms"] > 0 and r["score_ms"] > 0
+    assert r["headline_chars"] == len(bench.HEADLINE)

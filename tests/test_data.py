@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from chargen import ChargenError
+from chargen.card import Data
 from chargen.data import card_split, field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
 from chargen.vocab import CharVocab
 from tests.conftest import TITLES
@@ -42,6 +43,10 @@ def test_text_file_one_example_per_line(tmp_path):
     ("broken.csv", b'"1","a","b"\n"2","unterminated\n', "not valid CSV"),
     ("bad.csv.gz", b"not gzip", "not a valid gzip"),
     ("empty.txt", b"\n\n", "contains no examples"),
+    ("nul.txt", b"fine title\nbad\x00title\n", "line 2: contains a NUL byte"),
+    ("nul.csv", b'"1","a","b"\n"2","a\x00","b"\n', "line 2: contains a NUL byte"),
+    ("long.txt", b"fine title\n" + b"x" * 20_001 + b"\nanother\n", "line 2: an example of 20,001 characters"),
+    ("long.csv", b'"1","a","b"\n"2","a","' + b"y" * 30_000 + b'"\n', "line 2: an example of 30,000 characters"),
 ])
 def test_bad_files_name_the_file_and_line(tmp_path, name, content, message):
     path = tmp_path / name
@@ -90,5 +95,5 @@ def test_pipeline_batches_sparse_targets_padding_and_buckets():
 def test_card_split_gives_back_the_runs_own_split(titles_csv):
     records = read_source(titles_csv)
     train, val = split_validation(records, 0.25, seed=5)  # as training splits, from its options
-    card = {"source": str(titles_csv), "validation_rows": len(val), "validation_split_seed": 5}  # as its card records it
+    card = Data(source=str(titles_csv), validation_rows=len(val), validation_split_seed=5)  # as its card records it
     assert card_split(card) == (train, val)

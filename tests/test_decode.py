@@ -1,4 +1,5 @@
 import dataclasses
+import json
 import multiprocessing
 import threading
 
@@ -6,31 +7,138 @@ import numpy as np
 import pytest
 
 import chargen
-from chargen import ChargenError, sampling
+from chargen import ChargenError, decode, sampling
 
 
 def test_generate_shape_of_a_result(gen):
-    out = gen.generate("Oil ", length=30, temperature=0.8, seed=0, top_k=3)
+    out = gen.generate("Oil ", length=30, temperature=0.8, seed=0, alternatives=3)
     assert out.prompt == "Oil " and out.seed == 0 and out.temperature == 0.8 and not out.greedy
     assert 1 <= len(out.steps) <= 30
     assert out.text == "".join(s.text for s in out.steps)
     for s in out.steps:
         assert s.char == s.token and 0 < s.prob <= 1 and 0 < s.prob_t1 <= 1 and s.rank >= 1
-        assert len(s.top) == 3 and s.top[0][1] >= s.top[1][1] >= s.top[2][1]
+        assert len(s.top) == 3 and s.top[0].p_t1 >= s.top[1].p_t1 >= s.top[2].p_t1
+        assert all(isinstance(a, chargen.Alternative) and gen.vocab.tokens[a.id] == a.token for a in s.top)
         assert s.entropy >= 0
         if s.rank <= 3:
-            assert s.top[s.rank - 1][0] == s.token
+            assert s.top[s.rank - 1].token == s.token
     if out.ended:
         assert out.steps[-1].end and out.steps[-1].token == "<eos>" and not any(s.end for s in out.steps[:-1])
-    assert [s.as_dict() for s in out.steps] == [dataclasses.asdict(s) for s in out.steps]
+    as_dicts = [s.as_dict() for s in out.steps]
+    assert [{**d, "top": [tuple(a) for a in d["top"]]} for d in as_dicts] == [dataclasses.asdict(s) for s in out.steps]
+    assert json.loads(json.dumps(as_dicts)) == as_dicts  # flat: plain values and lists
+    assert as_dicts[0]["top"][0] == [out.steps[0].top[0].token, out.steps[0].top[0].id, out.steps[0].top[0].p_t1,
+                                     out.steps[0].top[0].p, False]
 
 
 def test_step_probabilities_follow_the_temperature_law(gen):
-    out = gen.generate("Oil ", length=20, temperature=0.5, seed=2, top_k=50, stop_at_end=False)
+    out = gen.generate("Oil ", length=20, temperature=0.5, seed=2, alternatives=50, stop_at_end=False)
     for s in out.steps:
-        p1 = np.array([p for _, p, _ in s.top])
-        pt = np.array([p for _, _, p in s.top])
+        p1 = np.array([a.p_t1 for a in s.top])
+        pt = np.array([a.p for a in s.top])
         np.testing.assert_allclose(pt, sampling.apply_temperature(p1, 0.5), rtol=1e-6)
+
+
+@pytest.mark.parametrize("settings", [dict(temperature=0.7, top_k=3), dict(temperature=1.0, top_p=0.6),
+                                      dict(temperature=1.4, min_p=0.9), dict(temperature=0.9, top_k=6, top_p=0.8, min_p=0.1)])
+def test_each_step_records_the_distribution_drawn_from(gen, settings):
+    out = gen.generate("Oil ", length=40, seed=5, alternatives=100, stop_at_end=False, **settings)
+    assert (out.temperature, out.top_k, out.top_p, out.min_p) == tuple(settings.get(k) for k in
+                                                                       ("temperature", "top_k", "top_p", "min_p"))
+    removed_somewhere = False
+    for i, s in enumerate(out.steps):
+        d = out.distribution(i)  # the generation's own settings
+        with np.errstate(divide="ignore"):  # log 0 = -inf: the masked ids
+            expected = sampling.distribution(np.log(d.p_t1), **settings)
+        np.testing.assert_allclose(d.p, expected, atol=1e-6)
+        assert s.prob == pytest.approx(d.p[s.id], rel=1e-5) and s.prob > 0  # drawn from, so never removed
+        assert s.prob_t1 == pytest.approx(d.p_t1[s.id], rel=1e-5)
+        assert s.entropy == pytest.approx(sampling.entropy_bits(d.p), abs=1e-5)
+        assert s.entropy_t1 == pytest.approx(sampling.entropy_bits(d.p_t1), abs=1e-5)
+        assert s.rank == 1 + (d.p_t1 > d.p_t1[s.id] * (1 + 1e-6)).sum()
+        for a in s.top:
+            assert a.removed == (d.p[a.id] == 0) and a.p == pytest.approx(d.p[a.id], abs=1e-9)
+            removed_somewhere |= a.removed
+        if "top_k" in settings:
+            assert (d.p > 0).sum() <= settings["top_k"]
+    assert removed_somewhere
+
+
+def test_a_distribution_under_other_settings_and_its_draws(gen):
+    out = gen.generate("Oil ", length=100, temperature=0.8, top_p=0.9, seed=1, stop_at_end=False)
+    d = out.distribution(99)
+    assert (d.temperature, d.top_p) == (0.8, 0.9) and list(d.tokens) == gen.vocab.tokens
+    hot = out.distribution(99, temperature=2.0, top_p=None)
+    np.testing.assert_allclose(hot.p, sampling.apply_temperature(d.p_t1, 2.0), atol=1e-9)
+    np.testing.assert_allclose(out.distribution(99, temperature=None).p, d.p_t1)  # greedy: the model's own
+    tv = []
+    for n in (100, 1_000, 100_000):
+        draws = hot.sample(n, seed=3)
+        assert draws.counts.sum() == n and (draws.counts[hot.p == 0] == 0).all()
+        assert draws.tv == pytest.approx(0.5 * np.abs(draws.counts / n - hot.p).sum())
+        tv.append(draws.tv)
+    assert tv[0] > tv[1] > tv[2] and tv[2] < 0.02  # the counts close in on the probabilities
+    assert (hot.sample(500, seed=3).counts == hot.sample(500, seed=3).counts).all()
+    for bad in (0, 100_001, 2.5, "many"):
+        with pytest.raises(ChargenError, match="n must"):
+            hot.sample(bad)
+    for bad in (-1, 100, "x"):
+        with pytest.raises(ChargenError, match="step"):
+            out.distribution(bad)
+    with pytest.raises(ChargenError, match="top_p"):
+        out.distribution(0, top_p=2)
+
+
+def test_the_stepper_sees_the_same_distribution(gen):
+    s = gen.start("Oil ")
+    out = gen.generate("Oil ", length=1, temperature=0.7, top_k=4, seed=0)
+    d = s.distribution(0.7, top_k=4)
+    np.testing.assert_allclose(d.p, out.distribution(0).p, atol=1e-6)
+    assert (d.p > 0).sum() == 4 and d.sample(1000, seed=0).counts.sum() == 1000
+    proposals = s.proposals(0.7, k=6, top_k=4)
+    assert [p.removed for p in proposals] == [False] * 4 + [True] * 2
+    assert proposals[0].p == pytest.approx(d.p[proposals[0].id])
+
+
+def test_generation_says_how_it_was_made(gen):
+    out = gen.generate("Oil ☃", length=5, temperature=0.8, top_p=0.9, seed=1234)
+    assert (out.model, out.level, out.prompt_tokens, out.stop_at_end) == (gen.name, "char", list("Oil "), True)
+    assert out.label == f"{gen.name} · T = 0.8 · top-p 0.9 · seed 1234"
+    assert out.label_for("nl") == f"{gen.name} · T = 0,8 · top-p 0,9 · seed 1234"
+    out = gen.generate("Oil ", length=5, temperature=1.25, top_k=40, min_p=0.05, seed=7)
+    assert out.label == f"{gen.name} · T = 1.25 · top-k 40 · min-p 0.05 · seed 7"
+    assert out.label_for("nl") == f"{gen.name} · T = 1,25 · top-k 40 · min-p 0,05 · seed 7"
+    greedy = gen.generate("Oil ", length=5, greedy=True, top_p=0.5)
+    assert greedy.label == f"{gen.name} · greedy" and greedy.label_for("nl") == f"{gen.name} · gulzig"
+    assert greedy.top_p is None and greedy.decoding == "greedy" and out.decoding == "T=1.25"
+    with pytest.raises(ChargenError, match="language"):
+        out.label_for("de")
+
+
+def test_the_noise_depends_on_the_prompt_as_read(gen):
+    # At a high temperature the noise decides: with one stream per seed, every prompt wrote the same text.
+    texts = {p: gen.generate(p, length=40, temperature=50.0, seed=0, stop_at_end=False).text
+             for p in ("Oil ", "Stocks ", "Team ")}
+    assert len(set(texts.values())) == 3
+    assert gen.generate("Oil ☃", length=40, temperature=50.0, seed=0, stop_at_end=False).text == texts["Oil "]
+    ids = [gen.vocab.bos, *gen.vocab.encode("Oil ")]
+    a = sampling.gumbel_noise(decode.random_stream(0, ids), 2, 5)
+    np.testing.assert_array_equal(a, sampling.gumbel_noise(np.random.default_rng(np.random.SeedSequence(
+        0, spawn_key=tuple(ids))), 2, 5))  # the documented rule
+    assert not np.array_equal(a, sampling.gumbel_noise(decode.random_stream(0, ids[:-1]), 2, 5))
+    assert not np.array_equal(a, sampling.gumbel_noise(decode.random_stream(1, ids), 2, 5))
+
+
+def test_sampling_step_by_step_writes_generate_s_text(gen):
+    for settings in (dict(temperature=1.3), dict(temperature=0.9, top_p=0.8, min_p=0.05)):
+        out = gen.generate("Oil ", length=30, seed=9, **settings)
+        s = gen.start("Oil ")
+        for _ in out.steps:
+            s.sample(seed=9, **settings)
+        assert s.text == out.text and [st.prob for st in s.steps] == pytest.approx([st.prob for st in out.steps])
+    s.undo()
+    s.sample(seed=9, **settings)  # after an undo the same step draws the same token
+    assert s.text == out.text
 
 
 def test_same_seed_same_text_and_different_seed_differs(gen):
@@ -73,33 +181,60 @@ def test_same_seed_same_text_in_another_process_and_under_concurrency(gen, char_
     assert all(results[s] == gen.generate("Oil ", length=40, seed=s, stop_at_end=False).text for s in results)
 
 
-def test_compare_rows_equal_single_generations(gen):
-    temperatures = [None, 0.3, 0.8, 1.0, 1.3, 1.8]
-    rows = gen.compare("Oil ", temperatures, length=50, seed=3)
+@pytest.mark.parametrize("truncation", [{}, dict(top_k=5, top_p=0.9, min_p=0.05)])
+def test_compare_rows_share_their_noise_and_equal_single_generations(gen, truncation):
+    temperatures = [None, *chargen.LESSON_TEMPERATURES]
+    rows = gen.compare("Oil ", temperatures, length=50, seed=3, **truncation)
     assert [r.temperature for r in rows] == temperatures
     for t, row in zip(temperatures, rows):
-        alone = gen.generate("Oil ", length=50, temperature=t or 1.0, greedy=t is None, seed=3)
-        assert row.text == alone.text and row.ended == alone.ended
+        alone = gen.generate("Oil ", length=50, temperature=t or 1.0, greedy=t is None, seed=3, **truncation)
+        assert row.text == alone.text and row.ended == alone.ended and row.label == alone.label
         np.testing.assert_allclose([s.prob for s in row.steps], [s.prob for s in alone.steps], rtol=1e-5)
+    # one stream for every row: two rows with the same settings are the same text
+    twins = gen.compare("Oil ", [1.3, 1.3], length=50, seed=3, **truncation)
+    assert twins[0].text == twins[1].text == rows[4].text
 
 
 def test_greedy_takes_the_most_probable_token(gen):
     out = gen.generate("Oil ", length=30, greedy=True, seed=None)
     assert out.greedy and out.temperature is None
-    assert all(s.rank == 1 and s.token == s.top[0][0] for s in out.steps)
+    assert all(s.rank == 1 and s.token == s.top[0].token for s in out.steps)
     assert out.text == gen.generate("Oil ", length=30, greedy=True, seed=123).text
+    ignored = gen.generate("Oil ", length=30, greedy=True, top_k=2, top_p=0.1, min_p=0.9)  # greedy ignores truncation
+    assert ignored.text == out.text and not any(a.removed for s in ignored.steps for a in s.top)
+    assert [s.prob for s in ignored.steps] == [s.prob_t1 for s in ignored.steps]
+
+
+def test_compare_takes_a_list_or_one_number_and_refuses_the_rest(gen):
+    (one,) = gen.compare("Oil ", 1.3, length=20, seed=2)
+    assert one.text == gen.generate("Oil ", length=20, temperature=1.3, seed=2).text
+    assert [r.greedy for r in gen.compare("Oil ", [None, 0.5], length=5)] == [True, False]
+    for bad, message in (("11", "list of numbers"), ({"t": 1}, "list of numbers"), ([], "at least one"),
+                         ([0.5, "hot"], "temperature must be a number"), ([0.5, 0], "positive"),
+                         ([1.0] * 33, "33 temperatures; the limit is 32"), (True, "list of numbers")):
+        with pytest.raises(ChargenError, match=message):
+            gen.compare("Oil ", bad, length=5)
+    with pytest.raises(ChargenError, match="3 temperatures; the limit is 2"):
+        gen.compare("Oil ", [0.5, 1.0, 1.5], length=5, max_rows=2)
+    with pytest.raises(ChargenError, match="length must be between 0 and 500"):
+        gen.compare("Oil ", [0.5], length=501, max_length=500)
+    with pytest.raises(ChargenError, match="length must be between 0 and 500"):
+        gen.generate("Oil ", length=501, max_length=500)
+    with pytest.raises(ChargenError, match="prompt is 10 characters; the limit is 9"):
+        gen.generate("Oil prices", max_prompt_chars=9)
 
 
 @pytest.mark.parametrize("temperature", [50.0, 1e9])
 def test_reserved_ids_are_never_emitted(gen, temperature):
     reserved = set(gen.vocab.reserved_ids) - {gen.vocab.eos}
     for seed in range(20):
-        out = gen.generate("", length=200, temperature=temperature, seed=seed, stop_at_end=False, top_k=200)
+        out = gen.generate("", length=200, temperature=temperature, seed=seed, stop_at_end=False, alternatives=200)
         assert not {s.id for s in out.steps} & (reserved | {gen.vocab.eos})
-        assert all(tok not in chargen.vocab.RESERVED for s in out.steps for tok, _, _ in s.top)
+        assert all(a.token not in chargen.vocab.RESERVED for s in out.steps for a in s.top)
     for seed in range(20):
-        out = gen.generate("", length=200, temperature=temperature, seed=seed)
-        assert not {s.id for s in out.steps} & reserved
+        for truncation in ({}, dict(top_k=1_000), dict(top_p=1.0), dict(min_p=0.0)):
+            out = gen.generate("", length=50, temperature=temperature, seed=seed, **truncation)
+            assert not {s.id for s in out.steps} & reserved
 
 
 @pytest.fixture
@@ -154,7 +289,11 @@ def test_empty_prompt_generates_from_the_start_of_a_title(gen):
     (dict(length=10**9), "length"),
     (dict(length="ten"), "length"),
     (dict(length=2.5), "length"),
-    (dict(top_k=-1), "top_k"),
+    (dict(top_k=0), "top_k"),
+    (dict(top_p=0), "top_p"),
+    (dict(min_p=1), "min_p"),
+    (dict(alternatives=-1), "alternatives"),
+    (dict(stop_at_end="no"), "stop_at_end"),
     (dict(seed=-5), "seed"),
     (dict(seed="x"), "seed"),
 ])
@@ -171,7 +310,20 @@ def test_bad_prompts(gen):
     assert gen.generate("\x00\x07\n\t", length=5, seed=0).unknown  # control characters: reported
 
 
-def test_length_zero_and_large_top_k(gen):
+def test_length_zero_and_many_alternatives(gen):
     assert gen.generate("Oil", length=0).steps == []
-    out = gen.generate("Oil", length=3, top_k=10_000, seed=0)
+    out = gen.generate("Oil", length=3, alternatives=10_000, seed=0)
     assert len(out.steps[0].top) == len(gen.vocab) - len(gen.vocab.reserved_ids) + 1  # every emittable token + <eos>
+
+
+def test_a_distribution_from_kept_logits_or_kept_state_is_the_step_s(gen, tmp_path):
+    from tests.conftest import make_bundle
+
+    wide = chargen.load(make_bundle(tmp_path / "wide", units=64))  # wider than its vocabulary: the logits are kept
+    assert len(wide.vocab) <= wide.fast.units and len(gen.vocab) > gen.fast.units  # gen keeps the state instead
+    for g in (wide, gen):
+        rows = g.compare("Oil ", [0.5, None, 2.0], length=60, seed=1, top_k=7, stop_at_end=True)
+        for row in rows:
+            for i, s in enumerate(row.steps):
+                d = row.distribution(i)
+                assert d.p[s.id] == pytest.approx(s.prob, rel=1e-5) and d.p_t1[s.id] == pytest.approx(s.prob_t1, rel=1e-5)

@@ -35,6 +35,6 @@ def test_model_contract_and_lesson_preset():
     out = model.predict(np.zeros((2, 5), dtype=np.int32), verbose=0)
     assert out.shape == (2, 5, 30)
     np.testing.assert_allclose(out.sum(-1), 1.0, atol=1e-5)
-    assert PRESETS["lesson"] == dict(cell="lstm", layers=1, units=128, embedding=0, dropout=0.0)
+    assert PRESETS["lesson"] == dict(cell="lstm", layers=1, units=128, embedding=0, dropout=0.0, recurrent_dropout=0.0)
     rnn = model.get_layer("rnn_0")
     assert rnn.units == 128 and model.get_layer("one_hot").depth == 30

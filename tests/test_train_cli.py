@@ -6,16 +6,8 @@ import pytest
 
 import chargen
 from chargen.cli import main
+from tests.conftest import TINY_TRAINING as TINY
 from tests.conftest import TITLES
-
-TINY = ["--epochs", "2", "--units", "8", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("corpus") / "titles.txt"
-    path.write_text("\n".join(TITLES * 3) + "\n")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +20,13 @@ def trained(corpus, tmp_path_factory):
 def test_train_writes_a_loadable_bundle_log_and_checkpoint(trained, capsys):
     gen = chargen.load(trained)
     card = gen.card
-    assert card["architecture"]["units"] == 8 and card["epochs"] >= 1 and "val_bpc" in card
-    assert card["data"]["train_rows"] == 18 and card["data"]["validation_rows"] == 6
-    assert {"oil", "stocks"} <= gen.known_words
     rows = list(csv.DictReader(open(trained / "log.csv")))
+    best = min(rows, key=lambda r: float(r["val_bpc"]))  # the card holds the best epoch's figure, per character
+    assert card.architecture.units == 8 and card.epochs >= 1 and card.best_epoch == int(best["epoch"])
+    assert card.validation.level == "char" and card.validation.bits_per_token == pytest.approx(float(best["val_bpc"]), abs=1e-3)
+    assert card.data.train_rows == 18 and card.data.validation_rows == 6
+    assert {"oil", "stocks"} <= gen.known_words
+    assert len(gen.training_titles) == len(set(TITLES))  # the training split's titles, as hashes
     assert [r["epoch"] for r in rows] == ["1", "2"] and all(float(r["val_bpc"]) > 0 for r in rows)
     state = json.loads((trained / "checkpoint" / "state.json").read_text())
     assert state["epoch"] == 2
@@ -64,12 +59,14 @@ def test_samples_at_several_temperatures_are_printed(corpus, tmp_path, capsys):
     assert "T=0.3" in out and "T=1.3" in out and "validation" in out
 
 
-def test_evaluate_prints_and_writes_test_bpc(trained, corpus, capsys):
+def test_evaluate_prints_and_writes_the_test_figures(trained, corpus, capsys):
     assert main(["evaluate", str(trained), "--data", str(corpus), "--write"]) == 0
     out = capsys.readouterr().out
     assert "bits per character" in out
-    card = json.loads((trained / "card.json").read_text())
-    assert card["test_bpc"] > 0 and card["test_bits_per_title"] > card["test_bpc"]
+    test = json.loads((trained / "card.json").read_text())["test"]
+    assert f"{test['bits_per_char']:.4f} bits per character" in out and f"{test['bits_per_title']:.1f} bits per title" in out
+    assert test["bits_per_title"] > test["bits_per_char"] > 0 and test["data"] == str(corpus)
+    assert chargen.load(trained).card.test.bits_per_char == test["bits_per_char"]
 
 
 def test_generate_trace_and_compare(trained, capsys):
@@ -146,10 +143,11 @@ def test_init_fine_tunes_from_a_bundle_keeping_its_vocabulary_and_architecture(t
     assert main(["train", "--data", str(corpus), "--out", str(out), "--init", str(trained), "--epochs", "1",
                  "--lr", "1e-12", "--batch-size", "4", "--val-fraction", "0.25", "--seed", "1"]) == 0
     tuned = chargen.load(out)
-    assert tuned.card["architecture"] == start.card["architecture"]
+    assert tuned.card.architecture == start.card.architecture
     assert tuned.vocab.tokens == start.vocab.tokens
-    assert tuned.card["val_bpc"] == pytest.approx(start.card["val_bpc"], abs=2e-3)
-    assert tuned.card["initialized_from"]["epochs"] == start.card["epochs"]
+    assert tuned.card.validation.bits_per_token == pytest.approx(start.card.validation.bits_per_token, abs=2e-3)
+    assert tuned.card.initialized_from.epochs == start.card.epochs
+    assert tuned.card.initialized_from.validation == start.card.validation and tuned.card.initialized_from.bundle == str(trained)
     assert start.known_words <= tuned.known_words
 
 

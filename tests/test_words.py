@@ -40,9 +40,9 @@ def test_unknown_prompt_words_are_reported(word_gen):
 
 def test_unk_is_never_emitted_at_high_temperature(word_gen):
     for seed in range(10):
-        out = word_gen.generate("", length=50, temperature=50.0, seed=seed, stop_at_end=False, top_k=100)
+        out = word_gen.generate("", length=50, temperature=50.0, seed=seed, stop_at_end=False, alternatives=100)
         assert word_gen.vocab.unk not in {s.id for s in out.steps}
-        assert all(token != "<unk>" for s in out.steps for token, _, _ in s.top)
+        assert all(token != "<unk>" for s in out.steps for token, *_ in s.top)
 
 
 def test_word_seed_determinism_and_compare(word_gen):
@@ -53,7 +53,7 @@ def test_word_seed_determinism_and_compare(word_gen):
 def test_fast_step_matches_keras_for_a_word_model(word_gen):
     ids = np.array([[1, 5, 6, 7, 3]])
     expected = word_gen.model.predict(ids, verbose=0)
-    fast = FastModel(word_gen.model, word_gen.card["architecture"])
+    fast = FastModel(word_gen.model, word_gen.card.architecture.to_dict())
     state, got = fast.initial_state(1), []
     for t in range(ids.shape[1]):
         probs, state = fast.step(ids[:, t], state)

@@ -11,31 +11,32 @@ from .labels import i18n, labels, number
 
 def card_facts(gen, words) -> list[tuple[str, str]]:
     """(what, value) rows of the card, in the reader's language, in the model's unit."""
-    card, arch, data = gen.card, gen.card["architecture"], gen.card.get("data", {})
-    input_layer = words["card_embedding"].format(n=arch["embedding"]) if arch.get("embedding") else words["card_one_hot"]
+    card, arch, data = gen.card, gen.card.architecture, gen.card.data
+    input_layer = words["card_embedding"].format(n=arch.embedding) if arch.embedding else words["card_one_hot"]
     rows = [
         (words["card_architecture"], words["card_units"].format(
-            cell=arch["cell"].upper(), layers=arch["layers"], size=arch["units"], input=input_layer)),
-        (words["card_vocabulary"], words["card_tokens"].format(n=number(len(gen.vocab), words), kind=words[f"units_{gen.vocab.level}"])),
+            cell=arch.cell.upper(), layers=arch.layers, size=arch.units, input=input_layer)),
+        (words["card_vocabulary"], words["card_tokens"].format(n=number(len(gen.vocab), words),
+                                                               kind=words[f"units_{gen.vocab.level}"])),
     ]
-    if "parameters" in card:
-        rows.append((words["card_parameters"], number(card["parameters"], words)))
-    if "source" in data:
-        details = [" + ".join(words.get(f"field_{f}", f) for f in data["fields"])] if data.get("fields") else []
-        if "train_rows" in data:
-            details.append(words["card_rows"].format(n=number(data["train_rows"], words)))
-        rows.append((words["card_data"], ", ".join([Path(data["source"]).name, *details])))
-    if "epochs" in card:
-        rows.append((words["card_epochs"], str(card["epochs"])))
-    if "training_seconds" in card:
-        minutes, seconds = divmod(round(card["training_seconds"]), 60)
+    if card.parameters is not None:
+        rows.append((words["card_parameters"], number(card.parameters, words)))
+    if data is not None:
+        details = [" + ".join(words.get(f"field_{f}", f) for f in data.fields)] if data.fields else []
+        if data.train_rows is not None:
+            details.append(words["card_rows"].format(n=number(data.train_rows, words)))
+        rows.append((words["card_data"], ", ".join([Path(data.source).name, *details])))
+    if card.epochs is not None:
+        rows.append((words["card_epochs"], str(card.epochs)))
+    if card.training_seconds is not None:
+        minutes, seconds = divmod(round(card.training_seconds), 60)
         rows.append((words["card_time"], words["card_minutes"].format(m=minutes, s=seconds)))
-    if "val_bpc" in card:  # measured per token: per word for a word model
-        rows.append((words["card_val"], number(card["val_bpc"], words, 3)))
-    if "test_bpc" in card:  # always per character, so the levels compare
-        rows.append((words["card_test"], number(card["test_bpc"], words, 3)))
-    if gen.vocab.level == "word" and "bits_per_token" in card.get("test", {}):
-        rows.append((words["card_test_words"], number(card["test"]["bits_per_token"], words, 3)))
+    if card.validation is not None:  # per token: per word for a word model (words follow the model's level)
+        rows.append((words["card_val"], number(card.validation.bits_per_token, words, 3)))
+    if card.test is not None:  # always per character, so the levels compare
+        rows.append((words["card_test"], number(card.test.bits_per_char, words, 3)))
+        if gen.vocab.level == "word" and card.test.bits_per_token is not None:
+            rows.append((words["card_test_words"], number(card.test.bits_per_token, words, 3)))
     return rows
 
 
@@ -47,7 +48,7 @@ def card_page(model, request: gr.Request):
     except chargen.ChargenError as error:
         return refuse(error, words, 2)
     facts = "\n".join(f"- **{name}**: {value}" for name, value in card_facts(gen, labels(request, gen.vocab.level)))
-    return f"### {gen.name}\n\n{facts}", gen.card
+    return f"### {gen.name}\n\n{facts}", gen.card.to_dict()
 
 
 def build(model_box, page_open):

@@ -6,17 +6,21 @@ from .common import (
 
 def generate(
     prompt: str, temperature: float = 1.0, length: int = 100, decoding: str = SAMPLED,
-    seed: int | None = 0, top_k: int = 5, model: str = DEFAULT_MODEL, stop_at_end: bool = True,
+    seed: int | None = 0, alternatives: int = 5, model: str = DEFAULT_MODEL, stop_at_end: bool = True,
+    top_k: int | None = None, top_p: float | None = None, min_p: float | None = None,
 ) -> dict:
     """Continue `prompt`. Returns the text (without the prompt) and every step: token, probability
-    at T and at T=1, rank, entropy (bits) and the top-k [token, p at T=1, p at T]. decoding is
-    "Greedy" or "Sampled"; seed None draws one (returned); stop_at_end=False goes on past the end
-    of the headline to the full length. The same inputs and seed give the same result."""
+    in the distribution drawn from and at T=1, rank, entropy (bits) and the most probable alternatives
+    [token, id, p at T=1, p drawn from, removed by truncation]. decoding is "Greedy" or "Sampled"; seed
+    None draws one (returned); stop_at_end=False goes on past the end of the headline to the full
+    length; top_k, top_p, min_p truncate the distribution sampled from (null: off). The same inputs
+    and seed give the same result; label says how it was made."""
     with api_errors("generate"):
-        out = decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end)
+        out = decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end,
+                     dict(top_k=top_k, top_p=top_p, min_p=min_p))
     return {
-        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.label, "seed": out.seed,
-        "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
+        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.decoding, "label": out.label,
+        "seed": out.seed, "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
         "steps": [s.as_dict() for s in out.steps],
     }
 
@@ -24,13 +28,16 @@ def generate(
 def compare(
     prompt: str, temperatures: list[float | str | None] = [GREEDY, *LESSON_TEMPERATURES],  # noqa: B006 (never mutated)
     length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
+    top_k: int | None = None, top_p: float | None = None, min_p: float | None = None,
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
-    model, the text and its statistics (entropy per step of the distribution drawn from, 0 for greedy; log-likelihood
-    and bits per step at T = 1; real-word share, null for a word model or without a word list;
-    repeated 4-grams). with_model: a second model whose row follows each of model's rows."""
+    model, the text and its statistics (entropy per step of the distribution drawn from, 0 for greedy;
+    log-likelihood and bits per step at T = 1; real-word share, null for a word model or without a word
+    list; repeated 4-grams). with_model: a second model whose row follows each of model's rows. top_k,
+    top_p, min_p truncate every row's distribution (null: off)."""
     with api_errors("compare"):
-        rows = side_by_side(prompt, temperatures, length, seed, model, with_model)
+        rows = side_by_side(prompt, temperatures, length, seed, model, with_model,
+                            dict(top_k=top_k, top_p=top_p, min_p=min_p))
         return {"model": model, "with_model": with_model, "prompt": prompt, "seed": seed,
                 "rows": [{"model": name, **row_stats(out, name), "text": out.text} for name, out in rows]}
 

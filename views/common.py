@@ -9,13 +9,11 @@ import gradio as gr
 import pandas as pd
 
 import chargen
-from chargen import stats
-from chargen.decode import MAX_PROMPT_CHARS
+from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES, stats
+from chargen.decode import MAX_PROMPT_CHARS, temperature_rows
 
 from .labels import LABELS, i18n, number
 
-LESSON_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood "]
-LESSON_TEMPERATURES = [0.3, 0.8, 1.0, 1.3, 1.8]
 T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
 GREEDY, SAMPLED = "Greedy", "Sampled"
@@ -124,7 +122,8 @@ def parse_temperature(value) -> float | None:
     return value
 
 
-def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_end=True) -> chargen.Generation:
+def decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end=True,
+           truncation=None) -> chargen.Generation:
     """Check every input (the browser's limits are not enforced for API callers), then generate."""
     gen = generator(model)
     check_prompt(gen, prompt)
@@ -133,13 +132,13 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_en
     if decoding == SAMPLED:
         check_range("name_temperature", temperature, T_MIN, T_MAX)
     check_range("name_length", length, 1, MAX_LENGTH)
-    check_range("name_top_k", top_k, 1, MAX_TOP_K)
+    check_range("name_alternatives", alternatives, 1, MAX_TOP_K)
     if seed is not None:
         check_range("name_seed", seed, 0, MAX_SEED)
     if not isinstance(stop_at_end, bool):
         raise Refusal("stop", value=repr(stop_at_end))
-    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k,
-                        stop_at_end=stop_at_end)
+    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed,
+                        alternatives=alternatives, stop_at_end=stop_at_end, max_length=MAX_LENGTH, **(truncation or {}))
 
 
 def typed_seed(text) -> int | None:
@@ -152,21 +151,24 @@ def typed_seed(text) -> int | None:
         raise Refusal("range", name="name_seed", low=0, high=MAX_SEED, value=repr(text)) from None
 
 
-def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Generation]:
+def comparison(prompt, temperatures, length, seed, model, truncation=None) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
-    if not temperatures:
+    if isinstance(temperatures, list | tuple) and not temperatures:
         raise Refusal("no_temperature")
+    temperatures = temperature_rows(temperatures)  # a list (or one number), not text read character by character
     check_range("name_length", length, 1, MAX_LENGTH)
     check_range("name_seed", seed, 0, MAX_SEED)
-    return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, top_k=0)
+    return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, alternatives=0,
+                       max_length=MAX_LENGTH, **(truncation or {}))
 
 
-def side_by_side(prompt, temperatures, length, seed, model, other=None) -> list[tuple[str, chargen.Generation]]:
+def side_by_side(prompt, temperatures, length, seed, model, other=None,
+                 truncation=None) -> list[tuple[str, chargen.Generation]]:
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
     beside a character model) its row at the same temperature and seed right below."""
     models = [model] if other in (None, "", model) else [model, other]
-    per_model = [comparison(prompt, temperatures, length, seed, m) for m in models]
+    per_model = [comparison(prompt, temperatures, length, seed, m, truncation) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
 
 
@@ -186,7 +188,7 @@ def row_stats(out, model) -> dict:
 def lesson_grid_rows(length, seed, model) -> dict:
     """The lesson's 5 prompts x 5 temperatures: {prompt: {"T=0.3": continuation, ...}}."""
     return {
-        prompt: {out.label: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
+        prompt: {out.decoding: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
         for prompt in LESSON_PROMPTS
     }
 

@@ -22,7 +22,7 @@ def trace_table(out, level: str, words: dict) -> pd.DataFrame:
     return pd.DataFrame(
         [
             [i, shown(s.token), percent(s.prob, words), percent(s.prob_t1, words), s.rank, number(s.entropy, words, 2),
-             " · ".join(f"{shown(t)} {number(100 * a, words)}→{number(100 * b, words)}" for t, a, b in s.top)]
+             " · ".join(f"{shown(a.token)} {number(100 * a.p_t1, words)}→{number(100 * a.p, words)}" for a in s.top)]
             for i, s in enumerate(out.steps, 1)
         ],
         columns=[words[c] for c in ("step", level, "p_t", "p_t1", "rank", "entropy", "alternatives")],
@@ -32,7 +32,7 @@ def trace_table(out, level: str, words: dict) -> pd.DataFrame:
 def step_charts(out, step_number, words):
     """Bars for one step of a generation; the chosen token is added when it is outside the top-k."""
     step = out.steps[min(max(int(step_number), 1), len(out.steps)) - 1]
-    top = list(step.top)
+    top = [(a.token, a.p_t1, a.p) for a in step.top]
     if step.token not in [t for t, _, _ in top]:
         top.append((step.token, step.prob_t1, step.prob))
     return bar_charts(top, step.token, out.temperature, words)

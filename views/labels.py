@@ -84,7 +84,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "refuse_empty": "the prompt is empty: type the start of a headline, e.g. 'Today '",
         "refuse_long": "the prompt is {n} characters; the limit is {limit}",
         "refuse_unknown": "the model knows none of the prompt's {kind}: try plain English letters",
-        "refuse_no_temperature": "choose at least one temperature",
+        "refuse_no_temperature": "give at least one temperature",
         "refuse_bad_temperature": "temperature must be a number or 'Greedy', not {value}",
         "refuse_decoding": "decoding must be 'Greedy' or 'Sampled', not {value}",
         "refuse_stop": "stop_at_end must be true or false, not {value}",
@@ -92,6 +92,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "refuse_start_first": "press Start first",
         "refuse_ended": "the headline has ended: undo a step to go on",
         "name_temperature": "temperature", "name_length": "length", "name_top_k": "top-k", "name_seed": "seed",
+        "name_alternatives": "alternatives",
     },
     "nl": {
         "title": "# chargen: wat temperatuur doet met gegenereerde tekst",
@@ -177,6 +178,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "refuse_start_first": "druk eerst op Begin",
         "refuse_ended": "de kop is afgelopen: maak een stap ongedaan om door te gaan",
         "name_temperature": "de temperatuur", "name_length": "de lengte", "name_top_k": "top-k", "name_seed": "de seed",
+        "name_alternatives": "het aantal alternatieven",
     },
 }
 

@@ -16,9 +16,9 @@ OUTPUTS = 7 + MAX_TOP_K  # stepper, text, a button per proposal, bars at T=1 and
 def stepper_view(stepper, model, temperature, seed, top_k, words):
     """The text so far, one button per proposal, their bars at T=1 and at T, and where we are."""
     proposals = [] if stepper.ended else stepper.proposals(temperature, k=top_k)
-    buttons = [gr.Button(f"{shown(token)}  {percent(p_t, words)}", visible=True) for token, _, _, p_t in proposals]
+    buttons = [gr.Button(f"{shown(p.token)}  {percent(p.p, words)}", visible=True) for p in proposals]
     buttons += [gr.Button(visible=False)] * (MAX_TOP_K - len(buttons))
-    charts = bar_charts([(token, p1, p_t) for token, _, p1, p_t in proposals], None, temperature, words)
+    charts = bar_charts([(p.token, p.p_t1, p.p) for p in proposals], None, temperature, words)
     level = stepper.gen.vocab.level
     made = made_by(model, level, temperature, seed, words)
     status = words["step_status"].format(n=len(stepper.steps), made_by=made) + (words["step_ended"] if stepper.ended else "")
@@ -36,7 +36,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         if action == "start":
             gen = generator(model)
             check_prompt(gen, prompt)
-            stepper = gen.start(prompt, top_k=MAX_TOP_K)
+            stepper = gen.start(prompt, alternatives=MAX_TOP_K)
         elif stepper is None:
             raise Refusal("start_first")
         elif stepper.ended and action not in ("undo", "view"):
@@ -52,7 +52,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         elif action == "undo":
             stepper.undo()
         elif isinstance(action, int):  # the button of proposal i
-            stepper.choose(stepper.proposals(temperature, k=top_k)[action][1], temperature=temperature)
+            stepper.choose(stepper.proposals(temperature, k=top_k)[action].id, temperature=temperature)
     except chargen.ChargenError as error:
         return refuse(error, words, OUTPUTS)
     return stepper_view(stepper, model, temperature, seed, top_k, words)

@@ -21,11 +21,11 @@ def sweep_page(prompt, top_k, model, request: gr.Request):
         gen = generator(model)
         check_prompt(gen, prompt)
         check_range("name_top_k", top_k, 1, MAX_TOP_K)
-        stepper = gen.start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
+        stepper = gen.start(prompt, alternatives=top_k)  # reads the prompt; nothing is generated
     except chargen.ChargenError as error:
         return refuse(error, words, 4)
     words = labels(request, gen.vocab.level)
-    top = [(shown(token), token_id) for token, token_id, _, _ in stepper.proposals(1.0)]
+    top = [(shown(p.token), p.id) for p in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(stepper.probabilities(), SWEEP_TEMPERATURES)
     probabilities = pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
                                  columns=["T", "token", "p"])

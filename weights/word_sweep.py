@@ -45,13 +45,13 @@ def probe(data: str, out: Path, size: int, epochs: int, casing: str) -> dict:
                        check=True, stdout=subprocess.DEVNULL)
         print(f"vocabulary {size}, {casing}: trained in {time.time() - started:.0f} s", flush=True)
     gen = chargen.load(run)
-    _, val_rows = card_split(gen.card["data"])
+    _, val_rows = card_split(gen.card.data)
     titles = field_texts(val_rows, ("title",))
     tokens = [gen.vocab.tokenize(gen.vocab.normalize(t)) for t in titles]
     covered = sum(tok in gen.vocab.index for title in tokens for tok in title) / sum(map(len, tokens))
     measured = evaluate_texts(gen, titles)  # a lower-cased probe pays there for restoring the case
-    return {"vocab_size": size, "casing": casing, "epochs": gen.card["epochs"], "parameters": gen.card["parameters"],
-            "val_bits_per_word": gen.card["val_bpc"], "val_coverage": round(covered, 4),
+    return {"vocab_size": size, "casing": casing, "epochs": gen.card.epochs, "parameters": gen.card.parameters,
+            "val_bits_per_word": gen.card.validation.bits_per_token, "val_coverage": round(covered, 4),
             **{f"val_{k}": v for k, v in measured.items() if k in ("bits_per_title", "case_bits_per_title", "bpc")}}
 
 
