@@ -583,6 +583,11 @@ def test_a_dutch_page_shows_no_english_label_and_dutch_numbers(open_app, client,
     _, out = generate_on_page(page, client, "Moscow, ", "nl", seed=4)
     trace = page.locator("#trace").inner_text()
     assert f"{100 * out['steps'][0]['prob']:.1f}%".replace(".", ",") in trace
+    breaking = page.eval_on_selector_all(  # headers wrap between words only ("herhaalde 4‑grammen", "kans bij T=1")
+        "#trace th, #trace th *, #comparison th",
+        "hs => hs.filter(h => getComputedStyle(h).wordBreak !== 'normal' || getComputedStyle(h).overflowWrap !== 'normal')"
+        ".map(h => h.textContent)")
+    assert breaking == []
     open_tab(page, "tab_about", "nl")
     assert "10.797" in page.locator("#card").inner_text() and "koppen" in page.locator("#card").inner_text()
     open_tab(page, "tab_generate", "nl")
