@@ -4,7 +4,7 @@
 
 Serves the shipped bundles (and any bundle directories given) on Gradio's
 GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, 127.0.0.1:7860 unless told otherwise.
-Five views: Generate, Compare, Step through, Temperature sweep, About the model.
+Six views: Generate, Compare, Step through, Temperature sweep, Score a headline, About the model.
 This file composes the views (views/: one module per tab); nothing here decodes.
 Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
@@ -27,7 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see ch
 
 import gradio as gr  # noqa: E402
 
-from views import about, api, compare, generate, step, sweep  # noqa: E402
+from views import about, api, compare, generate, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
 from views.labels import i18n, labels  # noqa: E402
 
@@ -80,7 +80,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
                                 scale=0, min_width=180, elem_id="model")
     intro_text = gr.Markdown(i18n("intro"), elem_classes="intro")
     with gr.Tabs():
-        for view in (generate, compare, step, sweep, about):
+        for view in (generate, compare, step, sweep, score, about):
             view.build(model_box, demo.load)
     gr.on([model_box.change, demo.load], intro, model_box, intro_text, **PAGE_EVENT)
 
@@ -107,9 +107,9 @@ CSS = """
 #title h1 { font-size: 24px !important; margin: 0 !important; overflow-wrap: normal; word-break: normal; }
 .made-by p { font-weight: 600; margin: 0; }
 /* Generated text reads as text: no gaps between the coloured pieces, large monospaced type. */
-#generated .token, #stepped .token { margin: 0; padding: 0.1em 0; border-radius: 0; }
-#generated .textfield, #stepped .textfield { gap: 0; row-gap: 0.4em; }
-#generated .text, #stepped .text { font-family: var(--font-mono); font-size: 1.5rem; }
+#generated .token, #stepped .token, .scored .token { margin: 0; padding: 0.1em 0; border-radius: 0; }
+#generated .textfield, #stepped .textfield, .scored .textfield { gap: 0; row-gap: 0.4em; }
+#generated .text, #stepped .text, .scored .text { font-family: var(--font-mono); font-size: 1.5rem; }
 #proposals button { font-family: var(--font-mono); font-size: 1.15rem; white-space: nowrap; padding: 6px 4px; }
 /* The selected tab in a colour dark enough for AA contrast (Gradio's indigo-500 is 4.47:1 on white). */
 [role="tab"][aria-selected="true"] { color: var(--primary-700) !important; }

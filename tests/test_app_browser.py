@@ -18,7 +18,8 @@ from playwright.sync_api import expect, sync_playwright
 
 import chargen
 from views.common import LESSON_PROMPTS, shown
-from views.labels import LABELS, for_level, made_by
+from views.labels import LABELS, for_level, made_by, number, percent
+from views.score import EXAMPLES, RANK_COLOURS, rank_bands
 
 pytestmark = pytest.mark.skipif(os.environ.get("CHARGEN_SKIP_BROWSER") == "1", reason="CHARGEN_SKIP_BROWSER=1")
 
@@ -30,7 +31,7 @@ VIEWPORTS = {"laptop": dict(width=1280, height=800), "projector": dict(width=102
 LOCALES = ["en", "nl-NL"]
 EVERYWHERE = [(size, locale) for size in VIEWPORTS for locale in LOCALES]
 WIDE = [(size, locale) for size in ("laptop", "projector") for locale in LOCALES]
-TABS = ["tab_generate", "tab_compare", "tab_step", "tab_sweep", "tab_about"]
+TABS = ["tab_generate", "tab_compare", "tab_step", "tab_sweep", "tab_score", "tab_about"]
 
 
 def words(locale, level="char"):
@@ -648,3 +649,47 @@ def test_the_word_model_generates_compares_with_characters_and_steps(open_app, c
     page.locator("#sample-button").click()
     status.get_by_text("Step 2:").wait_for()
     assert texts(page, "#stepped .token .text")[0] == "Oil prices"
+
+
+# -- Score a headline (issue 18, 4) -----------------------------------------------------------------
+
+def rgb(colour):
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("size, locale", [(size, locale) for size in ("laptop", "phone") for locale in LOCALES])
+def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(open_app, default_model, size, locale):
+    page = open_app(size, locale)
+    open_tab(page, "tab_score", locale)
+    per_char = {}
+    for headline in EXAMPLES:  # one the models were trained on, one they never saw
+        fill(page, "score-text", headline)
+        page.locator("#score-button").click()
+        for side, model in (("a", default_model), ("b", "words")):
+            gen = chargen.load(model)
+            w = words(locale, gen.vocab.level)
+            score = gen.score(headline)
+            wait_for_text(page, f"score-made-{side}", number(score.bits_per_char, w, 2))
+            bands = rank_bands(gen.vocab.level, w)
+            legend = page.eval_on_selector_all(f"#scored-{side} .legend-item", "es => es.map(e => [e.textContent.trim(), getComputedStyle(e).backgroundColor])")
+            assert [name for name, _ in legend] == [name for _, name in bands]  # this model's bands, in this language
+            drawn = page.eval_on_selector_all(f"#scored-{side} .token", "es => es.map(e => getComputedStyle(e).backgroundColor)")
+            assert len(drawn) == len(score.tokens)
+            for token, colour in zip(score.tokens, drawn):  # each token in its rank band's colour
+                band = next(i for i, (highest, _) in enumerate(bands) if token.rank <= highest)
+                drawn_rgb = [int(c) for c in re.findall(r"\d+", colour)[:3]]  # (Gradio rounds a colour a little)
+                assert all(abs(a - b) <= 8 for a, b in zip(drawn_rgb, rgb(RANK_COLOURS[band]))), (token, colour)
+            per_char[headline, model] = score.bits_per_char
+        # a click on a character shows what the model expected there
+        gen = chargen.load(default_model)
+        token = gen.score(headline).tokens[5]
+        page.locator("#scored-a .token").nth(5).click()
+        w = words(locale)
+        wait_for_text(page, "expected-a", percent(token.top[0].p_t1, w))
+        page.wait_for_function(  # the model's guesses, most probable first
+            "want => [...document.querySelectorAll('#expected-a tbody tr')].map(r => r.cells[0]?.innerText.trim())"
+            ".join('|') === want", arg="|".join(shown(a.token) for a in token.top), timeout=10_000)
+        assert f"{number(token.rank, w)}" in page.locator("#expected-a").inner_text()
+    assert no_sideways_scroll(page)
+    for model in (default_model, "words"):  # the model knows its training title better than a test title
+        assert per_char[EXAMPLES[0], model] < per_char[EXAMPLES[1], model]
