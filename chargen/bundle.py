@@ -96,12 +96,12 @@ def _with_dtype(model, dtype: str, layers=HALF_LAYERS):
     float32 (a model trained under mixed_bfloat16 ships and decodes in float32)."""
     import keras
 
-    def clone(layer):
-        config = layer.get_config()
-        config["dtype"] = dtype if layer.name in layers else "float32"
-        return layer.__class__.from_config(config)
+    from . import model as _registers_custom_layers  # noqa: F401
 
-    copy = keras.models.clone_model(model, clone_function=clone)
+    config = model.get_config()
+    for layer in config["layers"]:
+        layer["config"]["dtype"] = dtype if layer["config"]["name"] in layers else "float32"
+    copy = keras.Model.from_config(config)  # from its config, not clone_model: a clone is compiled as the original
     copy.set_weights([w.astype(v.dtype) for w, v in zip(model.get_weights(), copy.weights)])
     return copy
 

@@ -76,6 +76,8 @@ def test_each_precision_trains_a_float32_bundle_that_decodes_as_keras_does(corpu
     assert gen.card.architecture.recurrent_dropout == 0.2
     assert all(w.dtype == "float32" for w in gen.model.weights)
     assert {layer.dtype_policy.name for layer in gen.model.layers} == {"float32"}
+    import keras
+    assert getattr(keras.saving.load_model(out / "model.keras"), "optimizer", None) is None  # no optimizer state
     ids = np.array([gen.vocab.encode("Oil prices ")])
     expected = gen.model.predict(ids, verbose=0)[0]
     state = gen.fast.initial_state(1)

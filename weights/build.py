@@ -117,10 +117,9 @@ def ship_progress(run: Path, name: str, test: str) -> None:
     ``weights/NAME/progress/epochNNN``, each card with its test bits: the model from noise to headlines."""
     target = WEIGHTS / name / bundle.PROGRESS_DIR
     shutil.rmtree(target, ignore_errors=True)
-    best = chargen.load(run)
-    bundle.save_bundle(target / f"epoch{best.card.epochs:03d}", best.model, best.vocab, best.card, float16=True)
-    for snapshot in sorted((run / "snapshots").iterdir()):
-        shutil.copytree(snapshot, target / snapshot.name, dirs_exist_ok=True)
+    for snapshot in [run, *sorted((run / "snapshots").iterdir())]:  # saved again: weights alone, in float16
+        gen = chargen.load(snapshot)
+        bundle.save_bundle(target / f"epoch{gen.card.epochs:03d}", gen.model, gen.vocab, gen.card, float16=True)
     test_titles = field_texts(read_source(test, split="test"))
     for epoch, directory in chargen.progress(name):
         result = evaluate_texts(chargen.load(directory), test_titles)
