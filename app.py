@@ -10,6 +10,7 @@ Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
 """
 import argparse
+import datetime
 import inspect
 import math
 import os
@@ -27,6 +28,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # event by default; under 30 users that was a tenth of the server's CPU. Every 100 events is plenty.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see chargen/__init__.py
+# Gradio tries `import matplotlib` around every event it runs (to pick a backend); not installed, the
+# failed import searches sys.path each time: a tenth of the server's CPU while a class opens the page.
+sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at once
 
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -60,10 +64,18 @@ SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX -
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
 GREEDY, SAMPLED = "Greedy", "Sampled"
 COMPARE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", "1.8", "2.0", "2.5", "3.0"]
+# One comparison: at most the temperatures the page offers, and their rows (both models') times the
+# length at most one model's full page (12 rows of 500 tokens, about a second of a core for words).
+MAX_COMPARE_ROWS = len(COMPARE_CHOICES)
+MAX_COMPARE_WORK = MAX_COMPARE_ROWS * MAX_LENGTH
 COMPARE_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
-# Requests waiting beyond this many are refused at once ("Queue is full") rather than left to time out.
-MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "64"))
+# Serving a class (benchmarks/bench.py measures it): reveals mostly sleep, so a whole class's run at once,
+# each in its own thread; everything else runs two at a time (two cores). Events waiting beyond
+# MAX_QUEUE (about 5 per student opening the page, 2 per Generate) are refused at once ("Queue is full").
+REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
+FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "100"))  # all reveals together
+MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "1000"))
 
 # A generated token's colour says how probable it was when it was drawn: cool when
 # the model was sure, hot when it was a long shot. Labels are the legend.
@@ -209,14 +221,19 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
 i18n = gr.I18n(**LABELS)  # the page's own labels, translated in the browser from its language
 
 
-def labels(request: gr.Request | None) -> dict:
-    """The labels for text the server writes, in the browser's first language we have."""
+def language(request: gr.Request | None) -> str:
+    """The browser's first language we have labels for ("en" otherwise)."""
     accepted = request.headers.get("accept-language", "") if request else ""
     for tag in accepted.split(","):
-        language = tag.split(";")[0].strip()[:2].lower()
-        if language in LABELS:
-            return LABELS[language]
-    return LABELS["en"]
+        code = tag.split(";")[0].strip()[:2].lower()
+        if code in LABELS:
+            return code
+    return "en"
+
+
+def labels(request: gr.Request | None) -> dict:
+    """The labels for text the server writes, in the browser's language."""
+    return LABELS[language(request)]
 
 
 # -- models --------------------------------------------------------------------------
@@ -275,6 +292,13 @@ def check_range(name, value, low, high):
         raise chargen.ChargenError(f"{name} must be a number from {low:,} to {high:,}, not {value!r}")
 
 
+def check_whole(name, value, low, high):
+    """A count (a length, a top-k, a seed): a whole number in range (5.0 from JSON is 5)."""
+    check_range(name, value, low, high)
+    if value != int(value):
+        raise chargen.ChargenError(f"{name} must be a whole number from {low:,} to {high:,}, not {value!r}")
+
+
 UNIT = {"char": "characters", "word": "words"}
 
 
@@ -308,23 +332,37 @@ def decode(prompt, temperature, length, decoding, seed, top_k, model, stop_at_en
         raise chargen.ChargenError(f"decoding must be {GREEDY!r} or {SAMPLED!r}, not {decoding!r}")
     if decoding == SAMPLED:
         check_range("temperature", temperature, T_MIN, T_MAX)
-    check_range("length", length, 1, MAX_LENGTH)
-    check_range("top-k", top_k, 1, MAX_TOP_K)
+    check_whole("length", length, 1, MAX_LENGTH)
+    check_whole("top-k", top_k, 1, MAX_TOP_K)
     if seed is not None:
-        check_range("seed", seed, 0, MAX_SEED)
+        check_whole("seed", seed, 0, MAX_SEED)
     if not isinstance(stop_at_end, bool):
         raise chargen.ChargenError(f"stop_at_end must be true or false, not {stop_at_end!r}")
     return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed, top_k=top_k,
                         stop_at_end=stop_at_end)
 
 
+def temperature_list(temperatures) -> tuple:
+    """The temperatures of a comparison: a list of them (numbers, or "Greedy" / None), or one number;
+    at most as many as the page offers."""
+    if isinstance(temperatures, (int, float)) and not isinstance(temperatures, bool):
+        temperatures = [temperatures]
+    if not isinstance(temperatures, (list, tuple)):
+        raise chargen.ChargenError(f"temperatures must be a list (like [0.5, 1.0, 'Greedy']) or one number, "
+                                   f"not {temperatures!r}")
+    if not temperatures:
+        raise chargen.ChargenError("choose at least one temperature")
+    if len(temperatures) > MAX_COMPARE_ROWS:
+        raise chargen.ChargenError(f"{len(temperatures):,} temperatures; one comparison takes at most {MAX_COMPARE_ROWS}")
+    return tuple(temperatures)
+
+
 def comparison(prompt, temperatures, length, seed, model) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
-    if not temperatures:
-        raise chargen.ChargenError("choose at least one temperature")
-    check_range("length", length, 1, MAX_LENGTH)
-    check_range("seed", seed, 0, MAX_SEED)
+    temperatures = temperature_list(temperatures)
+    check_whole("length", length, 1, MAX_LENGTH)
+    check_whole("seed", seed, 0, MAX_SEED)
     return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, top_k=0)
 
 
@@ -332,6 +370,11 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None) -> list[
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
     beside a character model) its row at the same temperature and seed right below."""
     models = [model] if other in (None, "", model) else [model, other]
+    rows = len(temperature_list(temperatures)) * len(models)
+    check_whole("length", length, 1, MAX_LENGTH)
+    if rows * length > MAX_COMPARE_WORK:  # checked before any decoding: one call must not hold a core for long
+        raise chargen.ChargenError(f"{rows} rows of {length:,} tokens is more than one comparison may take "
+                                   f"({MAX_COMPARE_WORK:,} tokens in all): choose fewer temperatures or a shorter length")
     per_model = [comparison(prompt, temperatures, length, seed, m) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
 
@@ -410,47 +453,119 @@ def model_level(model):
 
 # -- page handlers -----------------------------------------------------------------------
 
+def shared(function, size=64):
+    """``function`` with its answers kept for the last ``size`` distinct inputs, for what depends on nothing
+    else (seeded decoding, labels by language): a class that opens the page at once computes each view once.
+    Input that cannot be a key (a list where a number belongs) goes to ``function`` itself, to be refused."""
+    cached = lru_cache(maxsize=size)(function)
+
+    def answer(*inputs):
+        return cached(*inputs) if all(type(value) in KEY_TYPES for value in inputs) else function(*inputs)
+    return answer
+
+
+KEY_TYPES = (str, int, float, tuple, type(None))
+page_decode = shared(decode)
+
+
+def decode_for_page(prompt, temperature, length, decoding, seed, top_k, model) -> chargen.Generation:
+    """Seeded, the same inputs give the same text: shared. No seed draws a fresh one each time."""
+    return (decode if seed is None else page_decode)(prompt, temperature, length, decoding, seed, top_k, model)
+
+
 def generate_page(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
-    """Generate once, then reveal the coloured text in paced frames; the trace and bars come last."""
-    words = labels(request)
+    """Generate once, then reveal the coloured text in paced frames; show_generation draws the rest.
+    Each frame updates only the text: every other output of a frame would be rebuilt on the server."""
     try:
-        out = decode(prompt, temperature, length, decoding, seed, top_k, model)
+        out = decode_for_page(prompt, temperature, length, decoding, seed, top_k, model)
     except chargen.ChargenError as error:
-        yield refuse(error, len(generate_outputs))
+        yield refuse(error, 2)
         return
-    level = model_level(model)
-    warn_unknown(out.unknown, level, words)
+    warn_unknown(out.unknown, out.level, labels(request))
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
-    frames = min(len(out.steps), STREAM_FRAMES)
-    for frame in range(1, frames):
-        yield {generated: pieces[: 1 + math.ceil(len(out.steps) * frame / frames)]}
-        time.sleep(STREAM_SECONDS / frames)
-    bars_at_t1, bars_at_t = step_charts(out, 1, words)  # length >= 1: there is always a first step
-    yield {
-        generated: pieces, generation: out, seed_box: out.seed, trace: trace_table(out, level, words),
-        step_slider: gr.Slider(maximum=len(out.steps), value=1), bars_t1: bars_at_t1, bars_t: bars_at_t,
-    }
+    with reveal_pace.frames(len(out.steps)) as frames:
+        for frame in range(1, frames):
+            yield pieces[: 1 + math.ceil(len(out.steps) * frame / frames)], gr.skip()
+            time.sleep(STREAM_SECONDS / frames)
+        yield pieces, out
+
+
+class RevealPace:
+    """How many frames a reveal gets: STREAM_FRAMES when it runs alone, fewer when many run at once, so
+    that the server sends at most FRAMES_PER_SECOND in all (each is a message to build and send); a
+    whole class pressing Generate together gets its texts whole, at once."""
+
+    def __init__(self):
+        self.running, self.lock = 0, threading.Lock()
+
+    @contextmanager
+    def frames(self, steps):
+        with self.lock:
+            self.running += 1
+            running = self.running
+        try:
+            yield max(1, min(steps, STREAM_FRAMES, int(FRAMES_PER_SECOND * STREAM_SECONDS / running)))
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+reveal_pace = RevealPace()
+
+
+def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
+    """The page opens on a generation, shown whole (the reveal is for a press of the button)."""
+    try:
+        out = decode_for_page(prompt, temperature, length, decoding, seed, top_k, model)
+    except chargen.ChargenError as error:
+        return refuse(error, 2 + len(generation_details))
+    pieces = coloured(generator(model).prompt_text(prompt), out.steps)
+    return [pieces, out, *show_generation(out, request)]
+
+
+def show_generation(out, request: gr.Request):
+    """After the text: the seed it used, every step, and the bars of step 1."""
+    if out is None or not out.steps:
+        return [gr.skip()] * len(generation_details)
+    words = labels(request)
+    bars_at_t1, bars_at_t = step_charts(out, 1, words)
+    return [out.seed, trace_table(out, out.level, words), gr.Slider(maximum=len(out.steps), value=1), bars_at_t1,
+            bars_at_t]
 
 
 def select_step(evt: gr.SelectData):
     """A click on a generated piece picks its step (piece 0 is the prompt)."""
+    if isinstance(evt.index, bool) or not isinstance(evt.index, int) or not 0 <= evt.index <= MAX_LENGTH + 1:
+        return refuse(f"a step is a whole number from 1 to {MAX_LENGTH + 1:,}, not {evt.index!r}")
     return evt.index or 1
 
 
 def show_step(out, step_number, request: gr.Request):
     if out is None or not out.steps:
         return gr.skip(), gr.skip()
+    try:
+        check_whole("step", step_number, 1, len(out.steps))
+    except chargen.ChargenError as error:
+        return refuse(error, 2)
     return step_charts(out, step_number, labels(request))
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
     words = labels(request)
     try:
-        rows = side_by_side(prompt, temperatures, length, seed, model, other)
+        table, unknown = comparison_view(prompt, temperature_list(temperatures), length, seed, model, other,
+                                         language(request))
     except chargen.ChargenError as error:
         return refuse(error)
-    for name, out in dict(rows).items():  # once per model: what it lacks depends only on the prompt
-        warn_unknown(out.unknown, model_level(name), words)
+    for name, tokens in unknown:  # once per model: what it lacks depends only on the prompt
+        warn_unknown(tokens, model_level(name), words)
+    return table
+
+
+def comparison_table(prompt, temperatures, length, seed, model, other, language) -> tuple[pd.DataFrame, tuple]:
+    """The comparison as the page shows it, and what each model did not know of the prompt."""
+    rows = side_by_side(prompt, temperatures, length, seed, model, other)
+    words = LABELS[language]
 
     def share(value):
         return words["not_available"] if value is None else f"{100 * value:.0f}%"
@@ -462,7 +577,11 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
                       f"{summary['log_likelihood_bits']:.1f}", share(summary["real_word_share"]),
                       share(summary["repeated_ngram_rate"])])
     columns = ["model", "decoding_label", "text", "mean_entropy", "log_likelihood", "real_words", "repeats"]
-    return pd.DataFrame(table, columns=[words[c] for c in columns])
+    unknown = tuple((name, tuple(out.unknown)) for name, out in dict(rows).items())
+    return pd.DataFrame(table, columns=[words[c] for c in columns]), unknown
+
+
+comparison_view = shared(comparison_table)
 
 
 def lesson_grid_rows(length, seed, model) -> dict:
@@ -494,12 +613,14 @@ def stepper_view(stepper, temperature, top_k, words):
 
 
 def step_page(action, stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
-    """Start, choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
+    """Start (or open the tab), choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
     words = labels(request)
     try:
-        check_range("top-k", top_k, 1, MAX_TOP_K)
+        check_whole("top-k", top_k, 1, MAX_TOP_K)
         temperature = parse_temperature(temperature)
-        if action == "start":
+        if action == "open" and stepper is not None:  # back on the tab: it shows where the student was
+            return [gr.skip()] * len(step_outputs)
+        if action in ("start", "open"):
             gen = generator(model)
             check_prompt(gen, prompt)
             stepper = gen.start(prompt, top_k=MAX_TOP_K)
@@ -507,7 +628,7 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         elif stepper is None:
             raise chargen.ChargenError(words["start_first"])
         elif action == "sample":
-            check_range("seed", seed, 0, MAX_SEED)
+            check_whole("seed", seed, 0, MAX_SEED)
             stepper.sample(temperature, seed=seed)
         elif action == "greedy":
             stepper.greedy()
@@ -524,10 +645,16 @@ def sweep_page(prompt, top_k, model):
     try:
         gen = generator(model)
         check_prompt(gen, prompt)
-        check_range("top-k", top_k, 1, MAX_TOP_K)
-        stepper = gen.start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
+        check_whole("top-k", top_k, 1, MAX_TOP_K)
+        return sweep_frames(prompt, top_k, model)
     except chargen.ChargenError as error:
         return refuse(error, 2)
+
+
+@lru_cache(maxsize=64)
+def sweep_frames(prompt, top_k, model):
+    """The sweep's two charts: they depend on the inputs alone, so every student opening the page shares them."""
+    stepper = generator(model).start(prompt, top_k=top_k)  # reads the prompt; nothing is generated
     probabilities = stepper.probabilities()
     top = [(shown(token), token_id) for token, token_id, _, _ in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(probabilities, SWEEP_TEMPERATURES)
@@ -539,12 +666,17 @@ def sweep_page(prompt, top_k, model):
 
 
 def card_page(model, request: gr.Request):
-    """The bundle's card in plain words, and the whole card as it is on disk."""
-    words = labels(request)
     try:
-        gen = generator(model)
+        generator(model)
     except chargen.ChargenError as error:
         return refuse(error, 2)
+    return card_view(model, language(request))
+
+
+@lru_cache(maxsize=16)
+def card_view(model, language):
+    """The bundle's card in plain words, and the whole card as it is on disk."""
+    gen, words = generator(model), LABELS[language]
     card, arch, data = gen.card, gen.card["architecture"], gen.card.get("data", {})
     input_layer = words["card_embedding"].format(n=arch["embedding"]) if arch.get("embedding") else words["card_one_hot"]
     rows = [
@@ -661,7 +793,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
             trace = gr.Dataframe(label=i18n("trace"), interactive=False, wrap=True, max_height=420, elem_id="trace")
             generation = gr.State()
 
-        with gr.Tab(i18n("tab_compare"), id="compare"):
+        with gr.Tab(i18n("tab_compare"), id="compare") as compare_tab:
             gr.Markdown(i18n("compare_intro"))
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
@@ -683,7 +815,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
                                             column_widths=COMPARISON_WIDTHS, elem_id="comparison")
             grid_table = gr.Dataframe(label=i18n("grid"), interactive=False, wrap=True, visible=False, elem_id="grid")
 
-        with gr.Tab(i18n("tab_step"), id="step"):
+        with gr.Tab(i18n("tab_step"), id="step") as step_tab:
             gr.Markdown(i18n("step_intro"))
             with gr.Row():
                 with gr.Column(scale=3, min_width=300):
@@ -711,7 +843,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
                 step_bars_t = gr.BarPlot(label=i18n("bars_t"), elem_id="step-bars-t", **BARS)
             stepper = gr.State()
 
-        with gr.Tab(i18n("tab_sweep"), id="sweep"):
+        with gr.Tab(i18n("tab_sweep"), id="sweep") as sweep_tab:
             gr.Markdown(i18n("sweep_intro"))
             with gr.Row(equal_height=True):
                 sweep_prompt = gr.Textbox(LESSON_PROMPTS[0], label=i18n("prompt"), max_length=MAX_PROMPT_CHARS, scale=3,
@@ -726,7 +858,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
                 sweep_entropy = gr.LinePlot(x="T", y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), min_width=300,
                                             elem_id="sweep-entropy")
 
-        with gr.Tab(i18n("tab_about"), id="about"):
+        with gr.Tab(i18n("tab_about"), id="about") as about_tab:
             with gr.Row():  # side by side on a wide screen, one above the other on a phone
                 with gr.Column(min_width=300):
                     card_text = gr.Markdown(elem_id="card")
@@ -736,37 +868,44 @@ with gr.Blocks(title="chargen: temperature") as demo:
                 card_json = gr.JSON(show_label=False)
 
     # Generate: Enter and the button generate; the dice rolls a new seed and generates. The page
-    # opens on a generation and a comparison of the first lesson prompt, so it teaches at once.
+    # opens on a generation of the first lesson prompt (decoded once for everyone), so it teaches at once.
     generate_inputs = [prompt_box, temperature_box, length_box, decoding_box, seed_box, top_k_box, model_box]
-    generate_outputs = [generated, generation, seed_box, trace, step_slider, bars_t1, bars_t]
+    generation_details = [seed_box, trace, step_slider, bars_t1, bars_t]
     page_event = dict(api_visibility="private")
-    gr.on([generate_button.click, prompt_box.submit, demo.load], generate_page, generate_inputs, generate_outputs,
-          concurrency_limit=8, concurrency_id="reveal", **page_event)  # the reveal mostly sleeps
+    # A reveal mostly sleeps, and what shows a generation or opens the page is a few milliseconds (shared
+    # answers): a class's worth of each at once, not two at a time behind each other.
+    light = dict(concurrency_limit=REVEALS, **page_event)
+    gr.on([generate_button.click, prompt_box.submit], generate_page, generate_inputs, [generated, generation],
+          concurrency_id="reveal", **light).then(show_generation, generation, generation_details, **light)
     dice_button.click(new_seed, None, seed_box, **page_event).then(
-        generate_page, generate_inputs, generate_outputs, concurrency_id="reveal", **page_event)
+        generate_page, generate_inputs, [generated, generation], concurrency_id="reveal", **light).then(
+        show_generation, generation, generation_details, **light)
+    demo.load(generation_opening, generate_inputs, [generated, generation, *generation_details], **light)
     decoding_box.change(temperature_control, decoding_box, temperature_box, **page_event)
     generated.select(select_step, None, step_slider, **page_event)
     step_slider.change(show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden", **page_event)
 
     # Compare
     compare_inputs = [compare_prompt, temperatures_box, compare_length, compare_seed, model_box, compare_with]
-    gr.on([compare_button.click, compare_prompt.submit, demo.load], compare_page, compare_inputs, comparison_table, **page_event)
+    # The page opens on the Generate tab; each other view is drawn when its tab is first shown (cached: a
+    # class that opens it computes it once), not for every student who opens the page.
+    gr.on([compare_button.click, compare_prompt.submit, compare_tab.select], compare_page, compare_inputs, comparison_table, **page_event)
     grid_button.click(lesson_grid_page, [compare_length, compare_seed, model_box], grid_table, **page_event)
 
     # Step through: every action goes through step_page and redraws the whole state.
     step_inputs = [stepper, step_prompt, step_temperature, step_seed, step_top_k, model_box]
     step_outputs = [stepper, stepped, *proposal_buttons, step_bars_t1, step_bars_t, step_status]
-    actions = {"start": [start_button.click, step_prompt.submit, model_box.change, demo.load],
+    actions = {"start": [start_button.click, step_prompt.submit, model_box.change], "open": [step_tab.select],
                "sample": [sample_button.click], "greedy": [greedy_button.click], "undo": [undo_button.click],
                "view": [step_temperature.release, step_top_k.release]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})
     for action, triggers in actions.items():
         gr.on(triggers, step_page, [gr.State(action), *step_inputs], step_outputs, **page_event)
 
-    # Sweep and About follow the model; both are drawn when the page opens.
-    gr.on([sweep_button.click, sweep_prompt.submit, sweep_top_k.release, model_box.change, demo.load], sweep_page,
+    # Sweep and About follow the model.
+    gr.on([sweep_button.click, sweep_prompt.submit, sweep_top_k.release, model_box.change, sweep_tab.select], sweep_page,
           [sweep_prompt, sweep_top_k, model_box], [sweep_probabilities, sweep_entropy], **page_event)
-    gr.on([model_box.change, demo.load], card_page, model_box, [card_text, card_json], **page_event)
+    gr.on([model_box.change, about_tab.select], card_page, model_box, [card_text, card_json], **page_event)
 
     gr.api(generate, api_name="generate")
     gr.api(compare, api_name="compare")
@@ -784,10 +923,48 @@ CSS = """
 """
 
 
+# -- serving: a class at once, memory bounded over a day of classes --------------------------------
+# Two cores, so two at a time of what is not set otherwise above. Queue positions go out every 2 s, not to
+# every waiting client each time a job starts (under 30 users, 13% of the server's CPU). Reveals sleep in
+# threads of their own. Gradio keeps every session's state (a copy of the page's config, 0.3 MB) for up
+# to 10,000 sessions, and every result never fetched (a few hundred KB) for up to 2,000: a student's page
+# keeps its state an hour idle among at most SESSIONS_KEPT; a session with no state of its own (an API
+# call's) goes, with any result never fetched, once it has been idle FORGET_STATELESS_S.
+SESSION_IDLE_S, FORGET_STATELESS_S, SESSIONS_KEPT = 3600, 10, 1000
+QUEUE = dict(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
+LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT)
+
+
+def forget_sessions(holder, queue, now: datetime.datetime) -> int:
+    """Drop what Gradio keeps of sessions idle an hour, and of stateless ones idle a few seconds; how many."""
+    forgotten = []
+    with holder.lock:
+        for session, last_used in list(holder.time_last_used.items()):
+            idle = (now - last_used).total_seconds()
+            state = holder.session_data.get(session)
+            running = any(e in queue.event_ids_to_events for e in queue.pending_event_ids_session.get(session, ()))
+            if running:  # waiting in the queue or being run: its result is on its way
+                continue
+            if idle > SESSION_IDLE_S or idle > FORGET_STATELESS_S and not (state and state.state_data):
+                holder.session_data.pop(session, None)
+                holder.time_last_used.pop(session, None)
+                forgotten.append(session)
+    for session in forgotten:  # the results it never fetched; its finished events' ids
+        queue.pending_messages_per_session.pop(session, None)
+        queue.pending_event_ids_session.pop(session, None)
+    return len(forgotten)
+
+
+def keep_forgetting(blocks, every=2):
+    while True:
+        time.sleep(every)
+        if getattr(blocks, "state_holder", None) is not None and getattr(blocks, "_queue", None) is not None:
+            forget_sessions(blocks.state_holder, blocks._queue, datetime.datetime.now())
+
+
 if __name__ == "__main__":
     # Loading imports TensorFlow (seconds): do it while the server starts, so the page is served sooner.
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
-    # Two cores; decoding is fast, so a short queue moves quickly. Queue positions go out every 2 s,
-    # not to every waiting client each time a job starts (under 30 users, 13% of the server's CPU).
-    demo.queue(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS)
+    threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
+    demo.queue(**QUEUE)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, **LAUNCH)
