@@ -871,7 +871,9 @@ with gr.Blocks(title="chargen: temperature") as demo:
     # opens on a generation of the first lesson prompt (decoded once for everyone), so it teaches at once.
     generate_inputs = [prompt_box, temperature_box, length_box, decoding_box, seed_box, top_k_box, model_box]
     generation_details = [seed_box, trace, step_slider, bars_t1, bars_t]
-    page_event = dict(api_visibility="private")
+    # The handlers check every input themselves, with a message a person can read; Gradio's own checks
+    # would answer a crafted call (a word where a number belongs) with a bare "Error".
+    page_event = dict(api_visibility="private", preprocess=False)
     # A reveal mostly sleeps, and what shows a generation or opens the page is a few milliseconds (shared
     # answers): a class's worth of each at once, not two at a time behind each other.
     light = dict(concurrency_limit=REVEALS, **page_event)
