@@ -109,7 +109,8 @@ def generate_on_page(page, prompt, expected, **numbers):
         set_number(page, elem_id, value)
     page.locator("#generate-button").click()
     wait_for_pieces(page, "generated", shown_pieces(prompt, expected))
-    wait_for_rows(page, "trace", len(expected["steps"]))
+    wait_for_rows(page, "trace", len(expected["steps"]))  # the trace follows the text (an event of its own)
+    wait_for_text(page, "trace", f"{100 * expected['steps'][0]['prob']:.1f}%")
 
 
 def set_number(page, elem_id, value):
