@@ -46,7 +46,7 @@ class Page:
         self.on_open = [(d["id"], next(t[0] for t in d["targets"] if t[1] == "load"), d["inputs"])
                         for d in dependencies if any(t[1] == "load" for t in d["targets"])]
         button = by_elem["generate-button"]
-        generate = next(d for d in dependencies if [button, "click"] in d["targets"])
+        generate = next(d for d in dependencies if any(tuple(t) == (button, "click") for t in d["targets"]))
         # A press runs the button's event, then those chained after it (.then), each joined when the last ends.
         self.generate = [(generate["id"], button, generate["inputs"])]
         while then := next((d for d in dependencies if d.get("trigger_after") == self.generate[-1][0]), None):
