@@ -27,6 +27,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # Gradio's queue summarizes its event log (a pandas DataFrame of up to 10,000 events) after every
 # event by default; under 30 users that was a tenth of the server's CPU. Every 100 events is plenty.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")  # and keeps the last 1,000 events, not 10,000
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see chargen/__init__.py
 # Gradio tries `import matplotlib` around every event it runs (to pick a backend); not installed, the
 # failed import searches sys.path each time: a tenth of the server's CPU while a class opens the page.
@@ -70,9 +71,9 @@ MAX_COMPARE_ROWS = len(COMPARE_CHOICES)
 MAX_COMPARE_WORK = MAX_COMPARE_ROWS * MAX_LENGTH
 COMPARE_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
-# Serving a class (benchmarks/bench.py measures it): reveals mostly sleep, so a whole class's run at once,
-# each in its own thread; everything else runs two at a time (two cores). Events waiting beyond
-# MAX_QUEUE (about 5 per student opening the page, 2 per Generate) are refused at once ("Queue is full").
+# Serving a class (benchmarks/bench.py --app measures it): reveals mostly sleep, so a whole class's run at
+# once, each in its own thread; what computes runs two at a time (two cores). Events waiting beyond
+# MAX_QUEUE (one per student opening the page, two per Generate) are refused at once ("Queue is full").
 REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
 FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "100"))  # all reveals together
 MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "1000"))
