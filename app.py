@@ -10,6 +10,8 @@ Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
 """
 import argparse
+import ctypes
+import ctypes.util
 import datetime
 import inspect
 import math
@@ -933,7 +935,7 @@ CSS = """
 # to 10,000 sessions, and every result never fetched (a few hundred KB) for up to 2,000: a student's page
 # keeps its state an hour idle among at most SESSIONS_KEPT; a session with no state of its own (an API
 # call's) goes, with any result never fetched, once it has been idle FORGET_STATELESS_S.
-SESSION_IDLE_S, FORGET_STATELESS_S, SESSIONS_KEPT = 3600, 10, 1000
+SESSION_IDLE_S, FORGET_STATELESS_S, SESSIONS_KEPT = 3600, 5, 1000
 QUEUE = dict(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
 LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT)
 
@@ -958,11 +960,14 @@ def forget_sessions(holder, queue, now: datetime.datetime) -> int:
     return len(forgotten)
 
 
-def keep_forgetting(blocks, every=2):
+def keep_forgetting(blocks, every=1):
+    # glibc keeps freed memory for reuse; giving it back lets the process's size follow what it holds.
+    libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
     while True:
         time.sleep(every)
         if getattr(blocks, "state_holder", None) is not None and getattr(blocks, "_queue", None) is not None:
-            forget_sessions(blocks.state_holder, blocks._queue, datetime.datetime.now())
+            if forget_sessions(blocks.state_holder, blocks._queue, datetime.datetime.now()) and libc:
+                libc.malloc_trim(0)
 
 
 if __name__ == "__main__":
