@@ -10,11 +10,15 @@ Named API endpoints: /generate, /compare, /lesson_grid (JSON, seeded: the same
 inputs give the same result).
 """
 import argparse
+import ctypes
+import ctypes.util
+import datetime
 import inspect
 import logging
 import os
 import sys
 import threading
+import time
 import types
 from functools import cache
 from pathlib import Path
@@ -23,12 +27,17 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # Gradio's queue summarizes its event log (a pandas DataFrame of up to 10,000 events) after every
 # event by default; under 30 users that was a tenth of the server's CPU. Every 100 events is plenty.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "100")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")  # and keeps the last 1,000 events, not 10,000
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see chargen/__init__.py
+# Gradio tries `import matplotlib` around every event it runs (to pick a backend); not installed, the
+# failed import searches sys.path each time: a tenth of the server's CPU while a class opens the page.
+sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at once
 
 import gradio as gr  # noqa: E402
 
 from views import about, api, compare, generate, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
+from views.generate import REVEALS  # noqa: E402
 from views.labels import i18n, labels  # noqa: E402
 
 logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")  # a refused request is one line in the log
@@ -50,8 +59,9 @@ def component_signature(obj, **options):
 # at once stalled every request for half a second. A class's signature never changes: cache it there.
 gr.blocks.inspect = types.SimpleNamespace(**{**vars(inspect), "signature": component_signature})
 
-# Requests waiting beyond this many are refused at once ("Queue is full") rather than left to time out.
-MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "64"))
+# Events waiting beyond this many (one per student opening the page, two per Generate) are refused at
+# once ("Queue is full") rather than left to time out.
+MAX_QUEUE = int(os.environ.get("CHARGEN_MAX_QUEUE", "1000"))
 
 
 def parse_args(argv):
@@ -79,10 +89,13 @@ with gr.Blocks(title="chargen: temperature") as demo:
         model_box = gr.Dropdown(MODELS, value=DEFAULT_MODEL, label=i18n("model"), container=False,
                                 scale=0, min_width=180, elem_id="model")
     intro_text = gr.Markdown(i18n("intro"), elem_classes="intro")
+    # The page opens on the Generate tab, in one event (decoded once for a class); each other view is drawn
+    # when its tab is shown, from answers shared by everyone who asks the same.
     with gr.Tabs():
-        for view in (generate, compare, step, sweep, score, about):
-            view.build(model_box, demo.load)
-    gr.on([model_box.change, demo.load], intro, model_box, intro_text, **PAGE_EVENT)
+        generate.build(model_box, demo.load, intro_text)
+        for view in (compare, step, sweep, score, about):
+            view.build(model_box)
+    model_box.change(intro, model_box, intro_text, **PAGE_EVENT)
 
     gr.api(api.generate, api_name="generate")
     gr.api(api.compare, api_name="compare")
@@ -136,10 +149,51 @@ table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
 """
 
 
+# -- serving: a class at once, memory bounded over a day of classes --------------------------------
+# Two cores, so two at a time of what is not set otherwise in the views. Queue positions go out every 2 s,
+# not to every waiting client each time a job starts (under 30 users, 13% of the server's CPU). Reveals
+# sleep in threads of their own. Gradio keeps every session's state (a copy of the page's config, 0.3 MB)
+# for up to 10,000 sessions, and every result never fetched (a few hundred KB) for up to 2,000: a
+# student's page keeps its state an hour idle among at most SESSIONS_KEPT; a session with no state of its
+# own (an API call's) goes, with any result never fetched, once it has been idle FORGET_STATELESS_S.
+SESSION_IDLE_S, FORGET_STATELESS_S, SESSIONS_KEPT = 3600, 5, 1000
+QUEUE = dict(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
+LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT)
+
+
+def forget_sessions(holder, queue, now: datetime.datetime) -> int:
+    """Drop what Gradio keeps of sessions idle an hour, and of stateless ones idle a few seconds; how many."""
+    forgotten = []
+    with holder.lock:
+        for session, last_used in list(holder.time_last_used.items()):
+            idle = (now - last_used).total_seconds()
+            state = holder.session_data.get(session)
+            running = any(e in queue.event_ids_to_events for e in queue.pending_event_ids_session.get(session, ()))
+            if running:  # waiting in the queue or being run: its result is on its way
+                continue
+            if idle > SESSION_IDLE_S or idle > FORGET_STATELESS_S and not (state and state.state_data):
+                holder.session_data.pop(session, None)
+                holder.time_last_used.pop(session, None)
+                forgotten.append(session)
+    for session in forgotten:  # the results it never fetched; its finished events' ids
+        queue.pending_messages_per_session.pop(session, None)
+        queue.pending_event_ids_session.pop(session, None)
+    return len(forgotten)
+
+
+def keep_forgetting(blocks, every=1):
+    # glibc keeps freed memory for reuse; giving it back lets the process's size follow what it holds.
+    libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
+    while True:
+        time.sleep(every)
+        if getattr(blocks, "state_holder", None) is not None and getattr(blocks, "_queue", None) is not None:
+            if forget_sessions(blocks.state_holder, blocks._queue, datetime.datetime.now()) and libc:
+                libc.malloc_trim(0)
+
+
 if __name__ == "__main__":
     # Loading imports TensorFlow (seconds): do it while the server starts, so the page is served sooner.
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
-    # Two cores; decoding is fast, so a short queue moves quickly. Queue positions go out every 2 s,
-    # not to every waiting client each time a job starts (under 30 users, 13% of the server's CPU).
-    demo.queue(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS)
+    threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
+    demo.queue(**QUEUE)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, **LAUNCH)

@@ -24,6 +24,7 @@ kept, so that load from other work on the machine falls on both sides alike.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import json
 import math
@@ -55,6 +56,9 @@ from chargen.lesson import ARCHITECTURE as LESSON_ARCHITECTURE  # noqa: E402
 from chargen.lesson import lesson_dataset, lesson_generate, lesson_model  # noqa: E402
 from chargen.model import build_model  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import crowd  # noqa: E402  (benchmarks/crowd.py: a class of students, and memory over many API calls)
+
 TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
 PROMPT = "Today "  # the lesson's
 BASELINE = "a4a5645"  # the last commit before the sampling pipeline of issue 15: "today's decoder"
@@ -67,11 +71,13 @@ SCALING_LENGTHS = (50, 100, 200, 500, 1000, 2000)
 SIZES = {
     "full": dict(budget_s=60, lesson_chars=100, rounds=3, inner=7, compare_rounds=9,
                  lesson_lengths=(25, 50, 100),
-                 train_titles=2_400, train_rounds=3, precision_titles=1_200, precision_rounds=2, app_calls=20, app_users=30, app_user_calls=3, app_rounds=3,
-                 app_seconds=180, word_length=50),
+                 train_titles=2_400, train_rounds=3, precision_titles=1_200, precision_rounds=2, app_calls=20, app_users=30,
+                 app_user_calls=3, app_rounds=3, app_seconds=180, class_students=100, class_generates=3, memory_calls=5_000,
+                 memory_warm_up=500, word_length=50),
     "quick": dict(budget_s=10, lesson_chars=8, rounds=1, inner=3, compare_rounds=3, lesson_lengths=(5, 10, 20),
-                  train_titles=240, train_rounds=1, precision_titles=120, precision_rounds=1, app_calls=3, app_users=5, app_user_calls=1, app_rounds=1,
-                  app_seconds=60, word_length=20),
+                  train_titles=240, train_rounds=1, precision_titles=120, precision_rounds=1, app_calls=3, app_users=5,
+                  app_user_calls=1, app_rounds=1, app_seconds=60, class_students=10, class_generates=1, memory_calls=200,
+                  memory_warm_up=50, word_length=20),
 }
 
 
@@ -399,18 +405,25 @@ def bench_app(root: Path, size) -> dict:
         for _ in range(size["app_rounds"]):
             connected = threading.Barrier(users, timeout=size["app_seconds"])
             with ThreadPoolExecutor(users) as pool:
-                crowd = list(pool.map(lambda seed: user(seed, connected), expected))
-            outcomes += crowd
-            round_p95.append(_percentiles([s for lat, _, _ in crowd for s in lat])["p95_ms"])
+                users_round = list(pool.map(lambda seed: user(seed, connected), expected))
+            outcomes += users_round
+            round_p95.append(_percentiles([s for lat, _, _ in users_round for s in lat])["p95_ms"])
         latencies = [s for lat, _, _ in outcomes for s in lat]
-        return {
+        results = {
             "cold_start_s": round(cold_start, 1),
             "generate_round_trip": {"calls": len(round_trips), **_percentiles(round_trips)},
             "load": {"users": users, "calls_per_user": calls, "rounds": size["app_rounds"], **_percentiles(latencies),
                      "p95_ms_per_round": round_p95,
                      "errors": sum(e for _, e, _ in outcomes), "cross_talk": sum(m for _, _, m in outcomes)},
-            "peak_memory_mb": round(memory.peak / 2**20),
         }
+        print("app: a class", flush=True)
+        results["class"] = asyncio.run(crowd.a_class(url, process.pid, size["class_students"], size["class_generates"],
+                                                     timeout=size["app_seconds"]))
+        results["peak_memory_mb"] = round(memory.peak / 2**20)
+        if size.get("memory"):
+            print(f"app: memory over {size['memory_calls']:,} API calls", flush=True)
+            results["memory"] = asyncio.run(crowd.memory(url, process.pid, size["memory_calls"], size["memory_warm_up"]))
+        return results
     finally:
         memory.stopped.set()
         process.terminate()
@@ -638,21 +651,57 @@ def markdown(results: dict) -> str:
     lines += ["", "## The sampling pipeline", "", *sampling_markdown(results), ""]
     lines += ["## Decoding time against length", "", *scaling_markdown(results["scaling"]), ""]
 
-    a = results["app"]
-    lines += ["## The app", ""]
-    if "skipped" in a:
-        lines.append(f"Skipped: {a['skipped']}.")
-    else:
-        g, load = a["generate_round_trip"], a["load"]
-        lines += [
-            "| Cold start s | /generate p50 ms | p95 ms | Load: rounds x users x calls | p50 ms | p95 ms | p95 ms by round | Errors | Cross-talk | Peak memory MB |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {a['cold_start_s']} | {_number(g['p50_ms'], 1)} | {_number(g['p95_ms'], 1)} | "
-            f"{load['rounds']} x {load['users']} x {load['calls_per_user']} | {_number(load['p50_ms'], 1)} | {_number(load['p95_ms'], 1)} | "
-            f"{', '.join(_number(p, 0) for p in load['p95_ms_per_round'])} | "
-            f"{load['errors']} | {load['cross_talk']} | {a['peak_memory_mb']:,} |",
-        ]
+    lines += ["## The app", "", *app_markdown(results["app"])]
     return "\n".join(lines) + "\n"
+
+
+def app_markdown(a: dict) -> list[str]:
+    """The app's tables: cold start, round trips and crowds of API users; a class on the page; memory."""
+    if "skipped" in a:
+        return [f"Skipped: {a['skipped']}."]
+    g, load, c = a["generate_round_trip"], a["load"], a["class"]
+    lines = [
+        "| Cold start s | /generate p50 ms | p95 ms | Load: rounds x users x calls | p50 ms | p95 ms | p95 ms by round | Errors | Cross-talk | Peak memory MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {a['cold_start_s']} | {_number(g['p50_ms'], 1)} | {_number(g['p95_ms'], 1)} | "
+        f"{load['rounds']} x {load['users']} x {load['calls_per_user']} | {_number(load['p50_ms'], 1)} | {_number(load['p95_ms'], 1)} | "
+        f"{', '.join(_number(p, 0) for p in load['p95_ms_per_round'])} | "
+        f"{load['errors']} | {load['cross_talk']} | {a['peak_memory_mb']:,} |",
+        "",
+        f"A class: {c['students']} students open the page at once (its HTML, then the {c['page_open_events']} event(s) "
+        f"it sends on opening), then each presses Generate {c['generates_each']} times with a prompt and seed of its own, "
+        "each press after the last one's result (the text, then its trace), speaking Gradio's queue protocol as the "
+        "browser does, on the same cores as the server. First result: from opening the page to the first output of "
+        "the first Generate. Server CPU per call: one student at a time on a quiet server (the reveal at its full "
+        f"pace); the class took {c['server_cpu_s']} s of server CPU in {c['wall_s']} s.",
+        "",
+        "| Students x Generates | Served | Refused | Failed | Generate p50 ms | p95 ms | Page open p95 ms | "
+        "First result p50 ms | p95 ms | Server CPU ms per Generate | per page open | Target |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {c['students']} x {c['generates_each']} | {c['generates_served']} | {c['refused'] + c['open_events_refused']} | "
+        f"{c['failed'] + c['open_events_failed']} | {_number(c['generate']['p50_ms'])} | {_number(c['generate']['p95_ms'])} | "
+        f"{_number(c['opened']['p95_ms'])} | {_number(c['first_result']['p50_ms'])} | {_number(c['first_result']['p95_ms'])} | "
+        f"{c['cpu_ms_per_generate']} | {c['cpu_ms_per_open']} | 0 refused, p95 <= 3,000 per Generate, <= 5,000 to the first result |",
+    ]
+    if "memory" in a:
+        m = a["memory"]
+        curve = ", ".join(f"{mb:,.0f}" for _, mb in m["rss_mb_curve"])
+        lines += ["", f"Memory: the server's resident memory over {m['calls']:,} API calls (/generate, each a new session, "
+                  f"every {m['unfetched_every']}th result never fetched) after {m['warm_up_calls']:,} to warm up, "
+                  f"{m['seconds']} s: {m['rss_mb_start']:,.0f} MB at the start, {m['rss_mb_end']:,.0f} MB at the end, "
+                  f"at most {m['growth_percent']}% above the start (target: within 10%); {m['failures']} failed. "
+                  f"MB every {m['calls'] // (len(m['rss_mb_curve']) - 1):,} calls: {curve}."]
+    return lines
+
+
+def serving_markdown(results: dict) -> str:
+    """The report of ``--app``: the app alone, with the machine and date."""
+    m = results["machine"]
+    return "\n".join([
+        "# chargen serving benchmark", "",
+        f"{results['date']}, {m['cpu']} ({m['cores']} cores), load average {m['load_average_at_start']} at start and "
+        f"{results['load_average_at_end']} at end; Python {m['python']}; bundles from {results['weights']}.", "",
+        *app_markdown(results["app"])]) + "\n"
 
 
 def write_reports(results: dict, out: Path) -> None:
@@ -663,12 +712,13 @@ def write_reports(results: dict, out: Path) -> None:
         scaling_svg(results["scaling"], out / "scaling.svg")
 
 
-def write_readme(results: dict, readme: Path = ROOT / "README.md") -> None:
-    """The full run's tables into the README, between its ``bench`` markers."""
-    body = markdown(results).split("\n", 2)[2]  # without the title: the README has its own heading
+def write_readme(results: dict, readme: Path = ROOT / "README.md", section="bench") -> None:
+    """A full run's tables into the README, between its ``bench`` (or ``serving``) markers."""
+    report = markdown(results) if section == "bench" else serving_markdown(results)
+    body = report.split("\n", 2)[2]  # without the title: the README has its own heading
     body = body.replace("](scaling.svg)", "](benchmarks/results/scaling.svg)").replace("\n## ", "\n### ")
     text = readme.read_text()
-    pattern = re.compile(r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)", re.S)
+    pattern = re.compile(rf"(<!-- {section}:start -->\n).*?(<!-- {section}:end -->)", re.S)
     readme.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(2), text))
 
 
@@ -711,19 +761,43 @@ def run(size: dict, mode: str, weights: Path) -> dict:
     return results
 
 
+def run_app(size: dict, mode: str, weights: Path) -> dict:
+    """The app alone (``--app``): crowds of API users, a class on the page and, with ``--memory``, memory."""
+    results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "mode": mode,
+               "machine": machine(), "weights": str(weights), "app": bench_app(ROOT, size)}
+    results["load_average_at_end"] = round(os.getloadavg()[0], 1)
+    return results
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
+    p.add_argument("--app", action="store_true",
+                   help="only the app (a few minutes): writes serving.md / serving.json, and the README's serving table")
+    p.add_argument("--memory", action="store_true",
+                   help="also the server's memory over 5,000 API calls (about 4 minutes more)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
     p.add_argument("--weights", default=str(bundle.WEIGHTS_DIR),
                    help="directory holding the lesson, default and words bundles (default: the project's weights/)")
     args = p.parse_args(argv)
     mode = "quick" if args.quick else "full"
-    started = time.time()
-    results = run(SIZES[mode], mode, Path(args.weights))
+    size = {**SIZES[mode], "memory": args.memory}
+    out, started = Path(args.out), time.time()
+    readme = mode == "full" and out == ROOT / "benchmarks" / "results"
+    if args.app:
+        results = run_app(size, mode, Path(args.weights))
+        results["seconds"] = round(time.time() - started)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "serving.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+        (out / "serving.md").write_text(serving_markdown(results))
+        if readme:
+            write_readme(results, section="serving")
+        print(serving_markdown(results))
+        return
+    results = run(size, mode, Path(args.weights))
     results["seconds"] = round(time.time() - started)
-    write_reports(results, Path(args.out))
-    if mode == "full" and Path(args.out) == ROOT / "benchmarks" / "results":
+    write_reports(results, out)
+    if readme:
         write_readme(results)
     print(markdown(results))
 

@@ -208,7 +208,7 @@ def generate_on_page(page, client, prompt, locale="en", seed="", length=100, top
     if seed != "":
         expected = client.predict(prompt, 1.0, length, "Sampled", int(seed), top_k, api_name="/generate")
         wait_for_pieces(page, "generated", pieces_of(prompt, expected))
-        wait_for_rows(page, "trace", len(expected["steps"]))
+        wait_for_trace(page, expected, locale)
         return int(seed), expected
     # A fresh seed: the label changes with the first frame; the text must be the API's for the seed it names.
     page.wait_for_function(  # (only the seed: Gradio's progress timer shows inside the block too)
@@ -222,8 +222,14 @@ def generate_on_page(page, client, prompt, locale="en", seed="", length=100, top
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
-    wait_for_rows(page, "trace", len(expected["steps"]))
+    wait_for_trace(page, expected, locale)
     return seed, expected
+
+
+def wait_for_trace(page, expected, locale="en"):
+    """The trace follows the text, in an event of its own: wait for its rows and its first step's probability."""
+    wait_for_rows(page, "trace", len(expected["steps"]))
+    wait_for_text(page, "trace", percent(expected["steps"][0]["prob"], words(locale)))
 
 
 # -- 2, 3, 5, 7: Generate ---------------------------------------------------------------------------------
@@ -622,7 +628,7 @@ def test_the_word_model_generates_compares_with_characters_and_steps(open_app, c
     page.locator("#generate-button").click()
     expected = client.predict("Oil prices ", 1.0, 6, "Sampled", 0, 5, "words", api_name="/generate")
     wait_for_pieces(page, "generated", pieces_of("Oil prices ", expected))
-    wait_for_rows(page, "trace", len(expected["steps"]))
+    wait_for_trace(page, expected)
     assert re.search(r"\bword\b", page.locator("#trace").inner_text())
 
     open_tab(page, "tab_compare")

@@ -72,7 +72,7 @@ def test_dropped_streams_free_their_slots(app_url):
 
 def test_a_flood_beyond_the_queue_cap_is_refused_with_a_message(tmp_path):
     cap = 2
-    with serve_app(tmp_path, CHARGEN_MAX_QUEUE=str(cap)) as url, httpx.Client(timeout=60) as http:
+    with serve_app(tmp_path, CHARGEN_MAX_QUEUE=str(cap), CHARGEN_REVEALS="8") as url, httpx.Client(timeout=60) as http:
         config = http.get(f"{url}config").json()
         model = next(c for c in config["components"] if c.get("props", {}).get("elem_id") == "model")["props"]["value"]
         index = reveal_index(config)

@@ -13,6 +13,7 @@ from tests.conftest import TITLES, make_bundle
 spec = importlib.util.spec_from_file_location("bench", Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
+crowd = bench.crowd
 
 TINY = {**bench.SIZES["quick"], "lesson_chars": 3, "inner": 2, "compare_rounds": 1, "lesson_lengths": (2, 4),
         "train_titles": 16, "precision_titles": 8}
@@ -143,3 +144,52 @@ def test_redraw_and_score(gen):
     r = bench.bench_redraw_and_score(gen, TINY)
     assert r["steps"] == 100 and r["redraw_ms"] > 0 and r["sample_1000_ms"] > 0 and r["score_ms"] > 0
     assert r["headline_chars"] == len(bench.HEADLINE)
+
+
+APP = {  # bench_app's results, as a run on a busy machine might give them
+    "cold_start_s": 7.5, "generate_round_trip": {"calls": 20, "p50_ms": 60.0, "p95_ms": 250.0},
+    "load": {"users": 30, "calls_per_user": 3, "rounds": 3, "p50_ms": 800.0, "p95_ms": 1200.0,
+             "p95_ms_per_round": [1300, 1100, 1150], "errors": 0, "cross_talk": 0},
+    "class": {"students": 100, "generates_each": 3, "page_open_events": 1, "generates_served": 299, "refused": 1,
+              "failed": 0, "open_events_refused": 0, "open_events_failed": 0, "generate": {"p50_ms": 1500.0, "p95_ms": 2900.0},
+              "opened": {"p50_ms": 900.0, "p95_ms": 2100.0}, "first_result": {"p50_ms": 2000.0, "p95_ms": 4400.0},
+              "wall_s": 20.0, "server_cpu_s": 12.0, "cpu_ms_per_open": 25.0, "cpu_ms_per_generate": 95.0},
+    "peak_memory_mb": 990,
+    "memory": {"calls": 5000, "warm_up_calls": 500, "unfetched_every": 10, "failures": 0,
+               "rss_mb_curve": [(0, 900.0), (2500, 910.0), (5000, 905.0)], "rss_mb_start": 900.0, "rss_mb_end": 905.0,
+               "rss_mb_max": 910.0, "growth_percent": 1.1, "seconds": 240},
+}
+
+
+def test_serving_report_and_its_readme_section(tmp_path):
+    results = {"date": "2026-01-01T00:00:00+00:00", "mode": "full", "machine": bench.machine(), "weights": "weights",
+               "load_average_at_end": 1.0, "app": APP}
+    text = bench.serving_markdown(results)
+    assert "| 100 x 3 | 299 | 1 | 0 | 1,500 | 2,900 | 2,100 | 2,000 | 4,400 | 95.0 | 25.0 |" in text
+    assert "900 MB at the start, 905 MB at the end, at most 1.1% above the start" in text
+    assert "MB every 2,500 calls: 900, 910, 905." in text
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- bench:start -->\nbench\n<!-- bench:end -->\n<!-- serving:start -->\nstale table\n<!-- serving:end -->\n")
+    bench.write_readme(results, readme, section="serving")
+    written = readme.read_text()
+    assert "stale table" not in written and "bench\n" in written and "| 100 x 3 | 299 |" in written
+    assert "# chargen serving benchmark" not in written
+
+
+def test_a_class_reads_the_pages_events_as_a_browser_does():
+    """crowd.Page on the real page's config: the one event fired on opening, and Generate's chain."""
+    import app
+
+    config = app.demo.get_config_file()
+    page = crowd.Page(config)
+    names = {d["id"]: d["api_name"] for d in config["dependencies"]}
+    assert [names[fn] for fn, _, _ in page.on_open] == ["generation_opening"]
+    assert [names[fn] for fn, _, _ in page.generate] == ["generate_page", "show_generation"]
+    fn, trigger, inputs = page.generate[0]
+    data = page.data(inputs, {page.prompt: "Oil ", page.seed: 7})
+    assert data[:1] == ["Oil "] and 7 in data and app.DEFAULT_MODEL in data
+
+
+def test_percentiles():
+    assert crowd.percentiles([]) == {"p50_ms": None, "p95_ms": None}
+    assert crowd.percentiles([0.1] * 19 + [2.0]) == {"p50_ms": 100.0, "p95_ms": 195.0}

@@ -5,8 +5,8 @@ import gradio as gr
 
 import chargen
 
-from .common import PAGE_EVENT, generator, refuse
-from .labels import i18n, labels, number
+from .common import PAGE_EVENT, generator, refuse, shared
+from .labels import LABELS, for_level, i18n, labels, language, number
 
 
 def card_facts(gen, words) -> list[tuple[str, str]]:
@@ -41,18 +41,23 @@ def card_facts(gen, words) -> list[tuple[str, str]]:
 
 
 def card_page(model, request: gr.Request):
-    """The bundle's card in plain words, and the whole card as it is on disk."""
-    words = labels(request)
     try:
-        gen = generator(model)
+        generator(model)
     except chargen.ChargenError as error:
-        return refuse(error, words, 2)
-    facts = "\n".join(f"- **{name}**: {value}" for name, value in card_facts(gen, labels(request, gen.vocab.level)))
+        return refuse(error, labels(request), 2)
+    return card_view(model, language(request))
+
+
+@shared
+def card_view(model, language):
+    """The bundle's card in plain words, and the whole card as it is on disk."""
+    gen = generator(model)
+    facts = "\n".join(f"- **{name}**: {value}" for name, value in card_facts(gen, for_level(LABELS[language], gen.vocab.level)))
     return f"### {gen.name}\n\n{facts}", gen.card.to_dict()
 
 
-def build(model_box, page_open):
-    with gr.Tab(i18n("tab_about"), id="about"):
+def build(model_box):
+    with gr.Tab(i18n("tab_about"), id="about") as tab:
         with gr.Row():  # side by side on a wide screen, one above the other on a phone
             with gr.Column(min_width=300):
                 card_text = gr.Markdown(elem_id="card")
@@ -61,4 +66,4 @@ def build(model_box, page_open):
         with gr.Accordion(i18n("full_card"), open=False):
             card_json = gr.JSON(show_label=False)
 
-    gr.on([model_box.change, page_open], card_page, model_box, [card_text, card_json], **PAGE_EVENT)
+    gr.on([model_box.change, tab.select], card_page, model_box, [card_text, card_json], **PAGE_EVENT)

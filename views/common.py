@@ -17,7 +17,14 @@ from .labels import LABELS, i18n, number
 T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
 GREEDY, SAMPLED = "Greedy", "Sampled"
-PAGE_EVENT = dict(api_visibility="private")  # the page's own events are not API endpoints
+TEMPERATURE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", "1.8", "2.0", "2.5", "3.0"]  # Compare's
+# One comparison: at most the temperatures the page offers, and its rows (both models') times the length
+# at most one model's full page (12 rows of 500 tokens, about a second of a core for words).
+MAX_COMPARE_ROWS = len(TEMPERATURE_CHOICES)
+MAX_COMPARE_WORK = MAX_COMPARE_ROWS * MAX_LENGTH
+# The page's own events are not API endpoints, and their handlers check every input themselves, with a
+# message a person can read: Gradio's own checks would answer a crafted call by name with a bare "Error".
+PAGE_EVENT = dict(api_visibility="private", preprocess=False)
 PHONE_WIDTH = 700  # below this the columns stack, and the page scrolls a new result into view
 log = logging.getLogger("chargen.app")
 
@@ -100,6 +107,13 @@ def check_range(name, value, low, high):
         raise Refusal("range", name=name, low=low, high=high, value=value if isinstance(value, (int, float)) else repr(value))
 
 
+def check_whole(name, value, low, high):
+    """A count (a length, a number of alternatives, a seed, a step): a whole number in range (5.0 from JSON is 5)."""
+    check_range(name, value, low, high)
+    if value != int(value):
+        raise Refusal("whole", name=name, low=low, high=high, value=value)
+
+
 def check_prompt(gen, prompt):
     if not isinstance(prompt, str) or not prompt.strip():
         raise Refusal("empty")
@@ -131,10 +145,10 @@ def decode(prompt, temperature, length, decoding, seed, alternatives, model, sto
         raise Refusal("decoding", value=repr(decoding))
     if decoding == SAMPLED:
         check_range("name_temperature", temperature, T_MIN, T_MAX)
-    check_range("name_length", length, 1, MAX_LENGTH)
-    check_range("name_alternatives", alternatives, 1, MAX_TOP_K)
+    check_whole("name_length", length, 1, MAX_LENGTH)
+    check_whole("name_alternatives", alternatives, 1, MAX_TOP_K)
     if seed is not None:
-        check_range("name_seed", seed, 0, MAX_SEED)
+        check_whole("name_seed", seed, 0, MAX_SEED)
     if not isinstance(stop_at_end, bool):
         raise Refusal("stop", value=repr(stop_at_end))
     return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed,
@@ -148,17 +162,23 @@ def typed_seed(text) -> int | None:
     try:
         return int(str(text).strip())
     except ValueError:
-        raise Refusal("range", name="name_seed", low=0, high=MAX_SEED, value=repr(text)) from None
+        raise Refusal("whole", name="name_seed", low=0, high=MAX_SEED, value=repr(text)) from None
+
+
+def compare_temperatures(temperatures) -> list:
+    """A comparison's temperatures: a list (or one number), not text read character by character; at
+    most as many as the page offers."""
+    if isinstance(temperatures, list | tuple) and not temperatures:
+        raise Refusal("no_temperature")
+    return temperature_rows(temperatures, MAX_COMPARE_ROWS)
 
 
 def comparison(prompt, temperatures, length, seed, model, truncation=None) -> list[chargen.Generation]:
     gen = generator(model)
     check_prompt(gen, prompt)
-    if isinstance(temperatures, list | tuple) and not temperatures:
-        raise Refusal("no_temperature")
-    temperatures = temperature_rows(temperatures)  # a list (or one number), not text read character by character
-    check_range("name_length", length, 1, MAX_LENGTH)
-    check_range("name_seed", seed, 0, MAX_SEED)
+    temperatures = compare_temperatures(temperatures)
+    check_whole("name_length", length, 1, MAX_LENGTH)
+    check_whole("name_seed", seed, 0, MAX_SEED)
     return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, alternatives=0,
                        max_length=MAX_LENGTH, **(truncation or {}))
 
@@ -168,6 +188,10 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None,
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
     beside a character model) its row at the same temperature and seed right below."""
     models = [model] if other in (None, "", model) else [model, other]
+    rows = len(compare_temperatures(temperatures)) * len(models)
+    check_whole("name_length", length, 1, MAX_LENGTH)
+    if rows * length > MAX_COMPARE_WORK:  # checked before any decoding: one call must not hold a core for long
+        raise Refusal("work", rows=rows, length=length, limit=MAX_COMPARE_WORK)
     per_model = [comparison(prompt, temperatures, length, seed, m, truncation) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
 
@@ -191,6 +215,20 @@ def lesson_grid_rows(length, seed, model) -> dict:
         prompt: {out.decoding: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
         for prompt in LESSON_PROMPTS
     }
+
+
+def shared(function, size=64):
+    """``function`` with its answers kept for the last ``size`` distinct inputs, for what depends on nothing
+    else (seeded decoding, views by language): a class that opens a view at once computes it once. Input
+    that cannot be a key (a list where a number belongs) goes to ``function`` itself, to be refused."""
+    cached = lru_cache(maxsize=size)(function)
+
+    def answer(*inputs):
+        return cached(*inputs) if all(type(value) in KEY_TYPES for value in inputs) else function(*inputs)
+    return answer
+
+
+KEY_TYPES = (str, int, float, tuple, type(None))
 
 
 # -- how tokens and probabilities are shown ----------------------------------------------

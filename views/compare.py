@@ -10,12 +10,12 @@ import gradio as gr
 import chargen
 
 from .common import (
-    GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, bring_into_view, comparison,
-    lesson_examples, model_level, parse_temperature, prompt_box, refuse, row_stats, side_by_side, warn_unknown,
+    GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, TEMPERATURE_CHOICES,
+    bring_into_view, compare_temperatures, comparison, lesson_examples, model_level, parse_temperature, prompt_box, refuse,
+    row_stats, shared, side_by_side, warn_unknown,
 )
-from .labels import i18n, labels, made_by, number, percent, temperature_label
+from .labels import LABELS, for_level, i18n, labels, language, made_by, number, percent, temperature_label
 
-TEMPERATURE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", "1.8", "2.0", "2.5", "3.0"]
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 
 
@@ -38,11 +38,19 @@ def in_order(temperatures):
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
     words = labels(request)
     try:
-        rows = side_by_side(prompt, in_order(temperatures or []), length, seed, model, other)
+        table, unknown = comparison_view(prompt, tuple(in_order(compare_temperatures(temperatures))), length, seed,
+                                         model, other, language(request))
     except chargen.ChargenError as error:
         return refuse(error, words)
-    for name, out in dict(rows).items():  # once per model: what it lacks depends only on the prompt
-        warn_unknown(out.unknown, model_level(name), words)
+    for name, tokens in unknown:  # once per model: what it lacks depends only on the prompt
+        warn_unknown(tokens, model_level(name), words)
+    return table
+
+
+def comparison_table(prompt, temperatures, length, seed, model, other, language) -> tuple[str, tuple]:
+    """The comparison as the page shows it, and what each model did not know of the prompt."""
+    rows = side_by_side(prompt, temperatures, length, seed, model, other)
+    words = for_level(LABELS[language], "char")
     summaries = [row_stats(out, name) for name, out in rows]
     real_words = any(s["real_word_share"] is not None for s in summaries)  # not for word models alone
     header = [words[c] for c in ("made_by_label", "text", "mean_entropy", "bits_per_step")]
@@ -55,7 +63,11 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
             row.append(words["not_available"] if s["real_word_share"] is None else percent(s["real_word_share"], words, 0))
         table.append([*row, percent(s["repeated_ngram_rate"], words, 0)])
     widths = ["16%", "40%", "11%", "11%", *["11%"] * real_words, "11%"] if real_words else ["17%", "50%", "11%", "11%", "11%"]
-    return html_table("comparison-table", header, table, widths)
+    unknown = tuple((name, tuple(out.unknown)) for name, out in dict(rows).items())
+    return html_table("comparison-table", header, table, widths), unknown
+
+
+comparison_view = shared(comparison_table)  # a class opening the tab computes its comparison once
 
 
 def lesson_grid_page(length, seed, model, request: gr.Request):
@@ -73,8 +85,8 @@ def lesson_grid_page(length, seed, model, request: gr.Request):
     return gr.HTML(caption + html_table("grid-table", header, rows, ["15%", *["17%"] * 5]), visible=True)
 
 
-def build(model_box, page_open):
-    with gr.Tab(i18n("tab_compare"), id="compare"):
+def build(model_box):
+    with gr.Tab(i18n("tab_compare"), id="compare") as tab:
         with gr.Row():
             with gr.Column(scale=3, min_width=300):
                 prompt = prompt_box("compare-prompt")
@@ -96,9 +108,10 @@ def build(model_box, page_open):
         comparison_table = gr.HTML(elem_id="comparison")
         grid_table = gr.HTML(visible=False, elem_id="grid")
 
-    # A new model redraws the comparison and puts the old model's grid away.
+    # Drawn when the tab is first shown, not for everyone who opens the page. A new model redraws the
+    # comparison and puts the old model's grid away.
     inputs = [prompt, temperatures, length, seed, model_box, other]
-    gr.on([compare_button.click, prompt.submit, model_box.change, page_open], compare_page, inputs, comparison_table,
+    gr.on([compare_button.click, prompt.submit, model_box.change, tab.select], compare_page, inputs, comparison_table,
           trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
     grid_button.click(lesson_grid_page, [length, seed, model_box], grid_table, trigger_mode="always_last", **PAGE_EVENT)

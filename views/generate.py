@@ -1,6 +1,9 @@
 """Generate: the text coloured by the probability of each chosen token, streaming in; the bars of one step; every step."""
 import math
+import os
+import threading
 import time
+from contextlib import contextmanager
 
 import gradio as gr
 import pandas as pd
@@ -8,14 +11,20 @@ import pandas as pd
 import chargen
 
 from .common import (
-    BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, bar_charts,
-    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shown, typed_seed,
-    warn_unknown,
+    BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal, bar_charts,
+    bring_into_view, check_whole, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
+    shown, typed_seed, warn_unknown,
 )
 from .labels import i18n, labels, made_by, number, percent
 
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
-OUTPUTS = 8  # what made it, generated text, generation, trace, step slider, bars at T=1 and at T, length slider
+# A class pressing Generate at once: reveals mostly sleep, so a whole class's run at once (each in a thread
+# of its own), their frames together at most FRAMES_PER_SECOND (each is a message to build and send).
+REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
+FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "100"))
+OPENING_SEED = 0  # the page opens on one generation for everyone (the seed field is blank: a fresh seed per click)
+REVEALED = 5  # what a reveal updates: what made it, the generated text, the generation, the bars of step 1 (two)
+DETAILS = 3  # what follows it: trace, step slider, length slider (its unit)
 
 
 def trace_table(out, level: str, words: dict) -> pd.DataFrame:
@@ -38,45 +47,108 @@ def step_charts(out, step_number, words):
     return bar_charts(top, step.token, out.temperature, words)
 
 
+page_decode = shared(decode)
+
+
+def decode_for_page(prompt, temperature, length, decoding, seed, top_k, model) -> chargen.Generation:
+    """Seeded, the same inputs give the same text: shared by everyone who asks. No seed draws a fresh one."""
+    return (decode if seed is None else page_decode)(prompt, temperature, length, decoding, seed, top_k, model)
+
+
+class RevealPace:
+    """How many frames a reveal gets: STREAM_FRAMES when it runs alone, fewer when many run at once, so
+    that the server sends at most FRAMES_PER_SECOND in all; a whole class pressing Generate together
+    gets its texts whole, at once."""
+
+    def __init__(self):
+        self.running, self.lock = 0, threading.Lock()
+
+    @contextmanager
+    def frames(self, steps):
+        with self.lock:
+            self.running += 1
+            running = self.running
+        try:
+            yield max(1, min(steps, STREAM_FRAMES, int(FRAMES_PER_SECOND * STREAM_SECONDS / running)))
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+reveal_pace = RevealPace()
+
+
 def generate_page(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
-    """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced
-    frames; what made it, the trace and the bars come with the last frame."""
+    """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced frames;
+    show_generation draws the rest. Frames update only the text: every other output of a frame would be
+    rebuilt and sent again."""
     try:
         level = model_level(model)
         words = labels(request, level)
-        out = decode(prompt, temperature, length, decoding, typed_seed(seed), top_k, model)
+        out = decode_for_page(prompt, temperature, length, decoding, typed_seed(seed), top_k, model)
     except chargen.ChargenError as error:
-        yield refuse(error, labels(request), OUTPUTS)
+        yield refuse(error, labels(request), REVEALED)
         return
     warn_unknown(out.unknown, level, words)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
     made = made_by(model, level, out.temperature, out.seed, words)
-    frames = min(len(out.steps), STREAM_FRAMES)
-    for frame in range(1, frames):
-        yield [made, pieces[: 1 + math.ceil(len(out.steps) * frame / frames)], *[gr.skip()] * (OUTPUTS - 2)]
-        time.sleep(STREAM_SECONDS / frames)
-    bars_at_t1, bars_at_t = step_charts(out, 1, words)  # length >= 1: there is always a first step
-    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, trace_table(out, level, words),
-           gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), bars_at_t1, bars_at_t,
-           gr.Slider(info=words["length_info"])]
+    with reveal_pace.frames(len(out.steps)) as frames:
+        for frame in range(1, frames):
+            yield [made if frame == 1 else gr.skip(), pieces[: 1 + math.ceil(len(out.steps) * frame / frames)],
+                   *[gr.skip()] * (REVEALED - 2)]
+            time.sleep(STREAM_SECONDS / frames)
+    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *step_charts(out, 1, words)]
 
 
-def select_step(evt: gr.SelectData):
+def show_generation(out, request: gr.Request):
+    """After the text and its bars: every step, and the labels in the model's unit."""
+    if out is None or not out.steps:
+        return [gr.skip()] * DETAILS
+    words = labels(request, out.level)
+    return [trace_table(out, out.level, words), gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]),
+            gr.Slider(info=words["length_info"])]
+
+
+def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
+    """The page opens on a generation, shown whole (the reveal is for a press of the button), the same
+    for everyone unless a seed is typed: decoded once for a class. The intro follows the model's unit."""
+    try:
+        level = model_level(model)
+        words = labels(request, level)
+        typed = typed_seed(seed)
+        out = decode_for_page(prompt, temperature, length, decoding, OPENING_SEED if typed is None else typed, top_k,
+                              model)
+    except chargen.ChargenError as error:
+        return refuse(error, labels(request), 1 + REVEALED + DETAILS)
+    pieces = coloured(generator(model).prompt_text(prompt), out.steps)
+    return [words["intro"], made_by(model, level, out.temperature, out.seed, words),
+            gr.HighlightedText(pieces, label=words["generated"]), out, *step_charts(out, 1, words),
+            *show_generation(out, request)]
+
+
+def select_step(evt: gr.SelectData, request: gr.Request):
     """A click on a generated piece picks its step (piece 0 is the prompt)."""
+    if isinstance(evt.index, bool) or not isinstance(evt.index, int) or not 0 <= evt.index <= MAX_LENGTH:
+        return refuse(Refusal("whole", name="name_step", low=1, high=MAX_LENGTH, value=repr(evt.index)), labels(request))
     return evt.index or 1
 
 
 def show_step(out, step_number, request: gr.Request):
     if out is None or not out.steps:
         return gr.skip(), gr.skip()
-    return step_charts(out, step_number, labels(request, out.level))
+    words = labels(request, out.level)
+    try:
+        check_whole("name_step", step_number, 1, len(out.steps))
+    except chargen.ChargenError as error:
+        return refuse(error, words, 2)
+    return step_charts(out, step_number, words)
 
 
 def temperature_control(decoding):
     return gr.Slider(interactive=decoding == SAMPLED)
 
 
-def build(model_box, page_open):
+def build(model_box, page_open, intro):
     """The Generate tab: compact controls beside the result, so text and bars fit the first screen of a
     projector; it opens on a generation of the first lesson prompt, so the page teaches at once."""
     with gr.Tab(i18n("tab_generate"), id="generate"):
@@ -105,13 +177,16 @@ def build(model_box, page_open):
         trace = gr.Dataframe(label=i18n("trace"), interactive=False, wrap=True, max_height=420, elem_id="trace")
         generation = gr.State()
 
-    # Enter and the button generate, and so does a new model; the last click wins even while the
-    # page-open generation is still streaming in.
+    # The page opens on a generation, in one event (the intro comes with it). Enter and the button generate,
+    # and so does a new model; the last click wins, even over the page-open generation still on its way.
+    # What only shows a generation is a few milliseconds: a class's worth at once, like the reveals.
     inputs = [prompt, temperature, length, decoding, seed, top_k, model_box]
-    outputs = [made, generated, generation, trace, step_slider, bars_t1, bars_t, length]
+    revealed, details = [made, generated, generation, bars_t1, bars_t], [trace, step_slider, length]
+    light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
+    opening = page_open(generation_opening, inputs, [intro, *revealed, *details], **light)
     asked = [generate_button.click, prompt.submit]
-    gr.on([*asked, model_box.change, page_open], generate_page, inputs, outputs, trigger_mode="always_last",
-          concurrency_limit=8, concurrency_id="reveal", **PAGE_EVENT)  # the reveal mostly sleeps
+    gr.on([*asked, model_box.change], generate_page, inputs, revealed, trigger_mode="always_last",
+          concurrency_id="reveal", cancels=[opening], **light).then(show_generation, generation, details, **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
     decoding.change(temperature_control, decoding, temperature, **PAGE_EVENT)
     generated.select(select_step, None, step_slider, **PAGE_EVENT)

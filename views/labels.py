@@ -91,6 +91,9 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         # Refusals: what a toast says when the page cannot do what was asked.
         "warning": "Note",
         "refuse_range": "{name} must be a number from {low} to {high}, not {value}",
+        "refuse_whole": "{name} must be a whole number from {low} to {high}, not {value}",
+        "refuse_work": "{rows} rows of {length} tokens is more than one comparison may take ({limit} tokens in all): "
+        "choose fewer temperatures or a shorter length",
         "refuse_empty": "the prompt is empty: type the start of a headline, e.g. 'Today '",
         "refuse_long": "the prompt is {n} characters; the limit is {limit}",
         "refuse_unknown": "the model knows none of the prompt's {kind}: try plain English letters",
@@ -102,7 +105,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "refuse_start_first": "press Start first",
         "refuse_ended": "the headline has ended: undo a step to go on",
         "name_temperature": "temperature", "name_length": "length", "name_top_k": "top-k", "name_seed": "seed",
-        "name_alternatives": "alternatives",
+        "name_alternatives": "alternatives", "name_step": "step",
     },
     "nl": {
         "title": "# chargen: wat temperatuur doet met gegenereerde tekst",
@@ -187,6 +190,9 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "full_card": "De hele kaart (card.json)",
         "warning": "Let op",
         "refuse_range": "{name} moet een getal van {low} tot {high} zijn, niet {value}",
+        "refuse_whole": "{name} moet een geheel getal van {low} tot {high} zijn, niet {value}",
+        "refuse_work": "{rows} rijen van {length} tokens is meer dan één vergelijking mag vragen ({limit} tokens in "
+        "totaal): kies minder temperaturen of een kortere lengte",
         "refuse_empty": "de begintekst is leeg: typ het begin van een kop, bv. 'Today '",
         "refuse_long": "de begintekst telt {n} tekens; de grens is {limit}",
         "refuse_unknown": "het model kent geen van de {kind} van de begintekst: probeer gewone Engelse letters",
@@ -198,7 +204,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "refuse_start_first": "druk eerst op Begin",
         "refuse_ended": "de kop is afgelopen: maak een stap ongedaan om door te gaan",
         "name_temperature": "de temperatuur", "name_length": "de lengte", "name_top_k": "top-k", "name_seed": "de seed",
-        "name_alternatives": "het aantal alternatieven",
+        "name_alternatives": "het aantal alternatieven", "name_step": "de stap",
     },
 }
 
@@ -212,14 +218,19 @@ def for_level(words: dict, level: str) -> dict:
 i18n = gr.I18n(**{language: for_level(words, "char") for language, words in LABELS.items()})  # translated in the browser
 
 
-def labels(request: gr.Request | None, level: str = "char") -> dict:
-    """The labels for text the server writes, in the browser's first language we have."""
+def language(request: gr.Request | None) -> str:
+    """The browser's first language we have labels for ("en" otherwise)."""
     accepted = request.headers.get("accept-language", "") if request else ""
     for tag in accepted.split(","):
-        language = tag.split(";")[0].strip()[:2].lower()
-        if language in LABELS:
-            return for_level(LABELS[language], level)
-    return for_level(LABELS["en"], level)
+        code = tag.split(";")[0].strip()[:2].lower()
+        if code in LABELS:
+            return code
+    return "en"
+
+
+def labels(request: gr.Request | None, level: str = "char") -> dict:
+    """The labels for text the server writes, in the browser's language."""
+    return for_level(LABELS[language(request)], level)
 
 
 def number(value: float, words: dict, digits: int = 0) -> str:

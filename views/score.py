@@ -80,8 +80,8 @@ def expected(score, evt: gr.SelectData, request: gr.Request):
     return f"<p>{escape(title)}</p>" + html_table("expected", [words["token"], words["p_t1"]], rows)
 
 
-def build(model_box, page_open):
-    with gr.Tab(i18n("tab_score"), id="score"):
+def build(model_box):
+    with gr.Tab(i18n("tab_score"), id="score") as tab:
         gr.Markdown(i18n("score_intro"))
         with gr.Row(equal_height=True):
             headline = gr.Textbox(EXAMPLES[0], label=i18n("headline"), max_length=MAX_PROMPT_CHARS, scale=4,
@@ -103,7 +103,7 @@ def build(model_box, page_open):
                 expected_b = gr.HTML(elem_id="expected-b")
         score_a, score_b = gr.State(), gr.State()
 
-    gr.on([score_button.click, headline.submit, other.change, model_box.change, page_open], score_page,
+    gr.on([score_button.click, headline.submit, other.change, model_box.change, tab.select], score_page,
           [headline, model_box, other], [made_a, text_a, score_a, expected_a, made_b, text_b, score_b, expected_b],
           trigger_mode="always_last", **PAGE_EVENT)
     text_a.select(expected, score_a, expected_a, **PAGE_EVENT)

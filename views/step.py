@@ -5,7 +5,7 @@ import chargen
 
 from .common import (
     BAND_COLOURS, BARS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bar_charts, bring_into_view,
-    check_prompt, check_range, coloured, generator, lesson_examples, parse_temperature, prompt_box, refuse, shown,
+    check_prompt, check_whole, coloured, generator, lesson_examples, parse_temperature, prompt_box, refuse, shown,
     warn_unknown,
 )
 from .labels import i18n, labels, made_by, percent
@@ -28,12 +28,14 @@ def stepper_view(stepper, model, temperature, seed, top_k, words):
 
 
 def step_page(action, stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
-    """Start, choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
+    """Start (or open the tab), choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
     words = labels(request)
     try:
-        check_range("name_top_k", top_k, 1, MAX_TOP_K)
+        check_whole("name_top_k", top_k, 1, MAX_TOP_K)
         temperature = parse_temperature(temperature)
-        if action == "start":
+        if action == "open" and stepper is not None:  # back on the tab: it shows where the student was
+            return [gr.skip()] * OUTPUTS
+        if action in ("start", "open"):
             gen = generator(model)
             check_prompt(gen, prompt)
             stepper = gen.start(prompt, alternatives=MAX_TOP_K)
@@ -42,10 +44,10 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
         elif stepper.ended and action not in ("undo", "view"):
             raise Refusal("ended")
         words = labels(request, stepper.gen.vocab.level)
-        if action == "start":
+        if action in ("start", "open"):
             warn_unknown(stepper.unknown, stepper.gen.vocab.level, words)
         elif action == "sample":
-            check_range("name_seed", seed, 0, MAX_SEED)
+            check_whole("name_seed", seed, 0, MAX_SEED)
             stepper.sample(temperature, seed=seed)
         elif action == "greedy":
             stepper.greedy()
@@ -58,9 +60,10 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
     return stepper_view(stepper, model, temperature, seed, top_k, words)
 
 
-def build(model_box, page_open):
-    """The Step through tab: controls beside the text, the proposals and their bars."""
-    with gr.Tab(i18n("tab_step"), id="step"):
+def build(model_box):
+    """The Step through tab: controls beside the text, the proposals and their bars; started when the tab is
+    first shown."""
+    with gr.Tab(i18n("tab_step"), id="step") as tab:
         with gr.Row():
             with gr.Column(scale=2, min_width=300):
                 prompt = prompt_box("step-prompt")
@@ -92,7 +95,7 @@ def build(model_box, page_open):
     # or dragged to redraws the proposals; the last change wins.
     inputs = [stepper, prompt, temperature, seed, top_k, model_box]
     outputs = [stepper, stepped, *proposal_buttons, bars_t1, bars_t, status, intro, proposals_title]
-    actions = {"start": [start_button.click, prompt.submit, model_box.change, page_open],
+    actions = {"start": [start_button.click, prompt.submit, model_box.change], "open": [tab.select],
                "sample": [sample_button.click], "greedy": [greedy_button.click], "undo": [undo_button.click],
                "view": [temperature.change, top_k.change]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})

@@ -6,25 +6,30 @@ import chargen
 from chargen import stats
 
 from .common import (
-    MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, check_prompt, check_range, generator, lesson_examples, prompt_box,
-    refuse, shown,
+    MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, check_prompt, check_whole, generator, lesson_examples, prompt_box,
+    refuse, shared, shown,
 )
-from .labels import i18n, labels
+from .labels import LABELS, for_level, i18n, labels, language
 
 SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX - T_MIN) / T_STEP) + 1)]
 
 
 def sweep_page(prompt, top_k, model, request: gr.Request):
     """The top-k tokens' probabilities and the entropy over T; the tokens go on to the legend."""
-    words = labels(request)
     try:
-        gen = generator(model)
-        check_prompt(gen, prompt)
-        check_range("name_top_k", top_k, 1, MAX_TOP_K)
-        stepper = gen.start(prompt, alternatives=top_k)  # reads the prompt; nothing is generated
+        check_prompt(generator(model), prompt)
+        check_whole("name_top_k", top_k, 1, MAX_TOP_K)
+        return sweep_view(prompt, top_k, model, language(request))
     except chargen.ChargenError as error:
-        return refuse(error, words, 4)
-    words = labels(request, gen.vocab.level)
+        return refuse(error, labels(request), 4)
+
+
+@shared
+def sweep_view(prompt, top_k, model, language):
+    """The sweep's charts, tokens and intro: they depend on the inputs alone, so a class shares them."""
+    gen = generator(model)
+    words = for_level(LABELS[language], gen.vocab.level)
+    stepper = gen.start(prompt, alternatives=top_k)  # reads the prompt; nothing is generated
     top = [(shown(p.token), p.id) for p in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(stepper.probabilities(), SWEEP_TEMPERATURES)
     probabilities = pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
@@ -34,13 +39,14 @@ def sweep_page(prompt, top_k, model, request: gr.Request):
             [token for token, _ in top], words["sweep_intro"])
 
 
+
 def legend(tokens):
     """Gradio 6.31's LinePlot keeps its first legend for new data: give it this data's tokens after the data."""
     return gr.LinePlot(colors_in_legend=tokens)
 
 
-def build(model_box, page_open):
-    with gr.Tab(i18n("tab_sweep"), id="sweep"):
+def build(model_box):
+    with gr.Tab(i18n("tab_sweep"), id="sweep") as tab:
         intro = gr.Markdown(i18n("sweep_intro"), elem_id="sweep-intro")
         with gr.Row(equal_height=True):
             prompt = prompt_box("sweep-prompt", scale=3)
@@ -55,7 +61,7 @@ def build(model_box, page_open):
         lesson_examples(prompt)
         tokens = gr.State()
 
-    # The sweep follows the model and is drawn when the page opens.
-    gr.on([show_button.click, prompt.submit, top_k.release, model_box.change, page_open], sweep_page,
+    # The sweep follows the model and is drawn when its tab is shown.
+    gr.on([show_button.click, prompt.submit, top_k.release, model_box.change, tab.select], sweep_page,
           [prompt, top_k, model_box], [probabilities, entropy, tokens, intro], trigger_mode="always_last",
           **PAGE_EVENT).then(legend, tokens, probabilities, **PAGE_EVENT)

@@ -1,0 +1,179 @@
+"""Serving a class: the settings that bound the queue, the threads and the sessions kept; the
+reveal's pace under load; /compare's limits and input types through the API; and the page's
+own events, called by name over raw HTTP, answering bad input with a message."""
+import datetime
+import json
+import uuid
+
+import gradio as gr
+import httpx
+import pytest
+from gradio.state_holder import StateHolder
+from gradio.utils import LRUCache
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+import app
+from views import common, generate
+
+NOW = datetime.datetime(2026, 1, 1, 12, 0, 0)
+
+
+def test_the_server_is_set_for_a_class_with_bounded_memory():
+    assert app.QUEUE["max_size"] == app.MAX_QUEUE >= 500  # a class of 100, a few events each at once
+    assert app.QUEUE["default_concurrency_limit"] == 2  # two cores
+    assert app.LAUNCH["max_threads"] > app.REVEALS  # every reveal sleeps in a thread of its own, and more is left
+    assert app.LAUNCH["state_session_capacity"] == app.SESSIONS_KEPT < 10_000  # Gradio's default keeps 10,000
+    assert app.SESSION_IDLE_S == 3600 and app.FORGET_STATELESS_S <= 60
+
+
+class FakeQueue:
+    """What forget_sessions touches of Gradio's queue."""
+
+    def __init__(self):
+        self.pending_messages_per_session, self.pending_event_ids_session, self.event_ids_to_events = LRUCache(2000), {}, {}
+
+
+def holder_with(sessions: dict) -> tuple[StateHolder, FakeQueue]:
+    """{name: (seconds idle, has state, running event)} as Gradio keeps them."""
+    holder, queue = StateHolder(), FakeQueue()
+    holder.set_blocks(app.demo)
+    generation = next(b for b in app.demo.blocks.values() if isinstance(b, gr.State))
+    for name, (idle, stateful, running) in sessions.items():
+        state = holder[name]
+        holder.time_last_used[name] = NOW - datetime.timedelta(seconds=idle)
+        if stateful:
+            state[generation._id] = "a generation"
+        queue.pending_messages_per_session[name] = ["a result never fetched"]
+        queue.pending_event_ids_session[name] = {f"{name}-event"}
+        if running:
+            queue.event_ids_to_events[f"{name}-event"] = object()
+    return holder, queue
+
+
+def test_sessions_are_forgotten_an_hour_idle_and_stateless_ones_in_seconds():
+    holder, queue = holder_with({
+        "page, 50 min idle": (3000, True, False), "page, 2 h idle": (7200, True, False),
+        "api call, 20 s idle": (20, False, False), "api call, 2 s idle": (2, False, False),
+        "api call waiting 5 min in the queue": (300, False, True),
+    })
+    assert app.forget_sessions(holder, queue, NOW) == 2
+    kept = {"page, 50 min idle", "api call, 2 s idle", "api call waiting 5 min in the queue"}
+    assert set(holder.session_data) == set(holder.time_last_used) == kept
+    assert set(queue.pending_messages_per_session) == set(queue.pending_event_ids_session) == kept
+    assert app.forget_sessions(holder, queue, NOW) == 0
+
+
+def test_many_sessions_idle_are_all_forgotten():
+    holder, queue = holder_with({f"api {i}": (app.FORGET_STATELESS_S + 1, False, False) for i in range(300)})
+    assert app.forget_sessions(holder, queue, NOW) == 300
+    assert not holder.session_data and not queue.pending_messages_per_session and not queue.pending_event_ids_session
+
+
+def test_a_reveal_alone_is_paced_and_a_class_of_them_shares_a_frame_budget():
+    pace = generate.RevealPace()
+    with pace.frames(100) as alone:
+        assert alone == generate.STREAM_FRAMES
+    with pace.frames(3) as short:
+        assert short == 3  # never more frames than steps
+    held = [pace.frames(100) for _ in range(99)]
+    frames = [h.__enter__() for h in held]
+    with pace.frames(100) as hundredth:
+        assert hundredth == max(1, generate.FRAMES_PER_SECOND * generate.STREAM_SECONDS // 100)
+    assert frames[0] == generate.STREAM_FRAMES and min(frames) >= 1 and frames == sorted(frames, reverse=True)
+    for h in held:
+        h.__exit__(None, None, None)
+    assert pace.running == 0
+
+
+# -- through the running app -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def compare(client, temperatures, length=20, other=None):
+    return client.predict("Moscow, ", temperatures, length, 0, app.DEFAULT_MODEL, other, api_name="/compare")
+
+
+@pytest.mark.parametrize("temperatures, message", [
+    ("11", "temperatures must be a list"), ({"0.5": 1, "1.0": 2}, "temperatures must be a list"),
+    (True, "temperatures must be a list"), (5, "temperature must be a number from 0.1 to 3, not 5"),
+    ([], "give at least one temperature"), ([1.0] * (common.MAX_COMPARE_ROWS + 1), "13 temperatures; the limit is 12 rows"),
+    ([[1.0]], "temperature must be a number"), (["hot"], "temperature must be a number or 'Greedy'"),
+])
+def test_compare_refuses_what_is_not_a_list_of_temperatures(client, temperatures, message):
+    with pytest.raises(AppError, match=message):
+        compare(client, temperatures)
+
+
+def test_compare_takes_one_number_or_a_list_up_to_the_pages_twelve(client):
+    one = compare(client, 0.8)
+    assert [r["label"] for r in one["rows"]] == ["T=0.8"]
+    full = compare(client, common.TEMPERATURE_CHOICES, length=common.MAX_LENGTH)  # the most the page offers: served
+    assert len(full["rows"]) == 12 and full["rows"][1]["label"] == "T=0.1"
+
+
+def test_compare_refuses_more_work_than_one_call_may_take_before_decoding(client):
+    with pytest.raises(AppError, match="24 rows of 500 tokens is more than one comparison may take"):
+        compare(client, common.TEMPERATURE_CHOICES, length=common.MAX_LENGTH, other="words")
+    both = compare(client, common.TEMPERATURE_CHOICES, length=common.MAX_COMPARE_WORK // 24, other="words")  # within: served
+    assert len(both["rows"]) == 24
+
+
+def page_event(url, api_name, data) -> list[dict]:
+    """Join a page event by its name over raw HTTP, as a crafted call would: its stream's messages."""
+    config = httpx.get(f"{url}config").json()
+    index = next(d["id"] for d in config["dependencies"] if d["api_name"] == api_name)
+    session = uuid.uuid4().hex[:11]
+    httpx.post(f"{url}gradio_api/queue/join", json={"data": data, "fn_index": index, "session_hash": session,
+                                                    "event_data": None, "trigger_id": None}).raise_for_status()
+    messages = []
+    with httpx.stream("GET", f"{url}gradio_api/queue/data", params={"session_hash": session}, timeout=60) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                messages.append(json.loads(line[5:]))
+                if messages[-1]["msg"] in ("process_completed", "close_stream"):
+                    break
+    return messages
+
+
+MODEL = "the default model"
+
+
+@pytest.mark.parametrize("api_name, data, message", [
+    ("sweep_page", ["Today ", 2.5, MODEL], "top-k must be a whole number from 1 to 10, not 2.5"),
+    ("sweep_page", ["Today ", "x", MODEL], "top-k must be a number from 1 to 10, not 'x'"),
+    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL], "alternatives must be a whole number"),
+    ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL], "temperature must be a number from 0.1 to 3"),
+    ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL], "length must be a number"),
+    ("generation_opening", ["Today ", 0.8, 20, "Sampled", 0.5, 5, MODEL], "seed must be a whole number"),
+    ("generation_opening", ["Today ", 0.8, 20, "Sampled", "", 2.5, MODEL], "alternatives must be a whole number"),
+    ("compare_page", ["Today ", "11", 20, 0, MODEL, ""], "temperatures must be a list"),
+    ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, ""], "length must be a whole number"),
+    ("lesson_grid_page", [{"a": 1}, 0, MODEL], "length must be a number"),
+    ("step_page", [None, None, "Today ", 1.0, 0, 2.5, MODEL], "top-k must be a whole number"),
+    ("card_page", [["default"]], "unknown model"),
+])
+def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api_name, data, message):
+    messages = page_event(app_url, api_name, [app.DEFAULT_MODEL if value == MODEL else value for value in data])
+    completed = messages[-1]
+    assert completed["msg"] == "process_completed" and completed["success"], completed  # no bare "Error"
+    warnings = [m["log"] for m in messages if m["msg"] == "log" and m.get("level") == "warning"]
+    assert any(message in w for w in warnings), warnings
+
+
+def test_a_step_picked_or_shown_is_a_whole_number_within_the_generation():
+    out = common.generator(app.DEFAULT_MODEL).generate("Today ", length=5, seed=1)
+    with pytest.warns(UserWarning, match="step must be a whole number from 1 to 5, not 2.5"):
+        assert generate.show_step(out, 2.5, None) == [gr.skip()] * 2
+    with pytest.warns(UserWarning, match="step must be a number from 1 to 5, not 6"):
+        generate.show_step(out, 6, None)
+    at_t1, _ = generate.show_step(out, 3, None)  # step 3's bars: its token is the one drawn as chosen
+    assert [token for token, _, kind in at_t1.value["data"] if kind == "chosen"] == [common.shown(out.steps[2].token)]
+    clicked = {"index": "3", "value": "x", "selected": True}
+    with pytest.warns(UserWarning, match="step must be a whole number from 1 to 500, not '3'"):
+        assert generate.select_step(gr.SelectData(None, clicked), None) == gr.skip()
+    assert generate.select_step(gr.SelectData(None, {**clicked, "index": 3}), None) == 3
+    assert generate.select_step(gr.SelectData(None, {**clicked, "index": 0}), None) == 1  # the prompt: step 1
