@@ -699,3 +699,18 @@ def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(
     assert no_sideways_scroll(page)
     for model in (default_model, "words"):  # the model knows its training title better than a test title
         assert per_char[EXAMPLES[0], model] < per_char[EXAMPLES[1], model]
+
+
+def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
+    page = open_app()
+    open_tab(page, "tab_generate")
+    seed, expected = generate_on_page(page, client, "Oil prices ", seed=3, length=30)
+    w = words("en")
+    for step in (4, 2):
+        page.locator("#generated .token").nth(step).click()  # piece 0 is the prompt: piece i is step i
+        want = shown(expected["steps"][step - 1]["token"])
+        page.wait_for_function(
+            "([want, chosen]) => [...document.querySelectorAll('#bars-t1 .mark-rect path')].some(p => {"
+            " const f = p.getAttribute('aria-label') || ''; return f.includes(want) && f.includes(chosen); })",
+            arg=[f"{w['token']}: {want};", f": {w['chosen']}"], timeout=10_000)
+        assert page.locator("#step input[type=number]").input_value() == str(step)

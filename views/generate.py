@@ -189,6 +189,7 @@ def build(model_box, page_open, intro):
           concurrency_id="reveal", cancels=[opening], **light).then(show_generation, generation, details, **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
     decoding.change(temperature_control, decoding, temperature, **PAGE_EVENT)
-    generated.select(select_step, None, step_slider, **PAGE_EVENT)
+    generated.select(select_step, None, step_slider, **PAGE_EVENT).then(  # the slider's own change may not fire
+        show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden", **PAGE_EVENT)
     step_slider.change(show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden",
                        trigger_mode="always_last", **PAGE_EVENT)
