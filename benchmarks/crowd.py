@@ -167,6 +167,12 @@ async def a_class(url, pid, students=100, generates=3, calibration_calls=10, tim
 
 # -- memory: many API calls, each a new session ------------------------------------------
 
+def generate_inputs(n: int, model: str = "default") -> list:
+    """Every one of /generate's inputs, as raw HTTP must send them: prompt, T, length, decoding, seed,
+    alternatives, model, stop at the end, top-k, top-p, min-p."""
+    return [PROMPTS[n % len(PROMPTS)], 0.8, 40, "Sampled", n, 5, model, True, None, None, None]
+
+
 async def api_call(http, url, data, fetch=True) -> bool:
     """POST /call/generate (a new session each time, as a script's raw HTTP call is); read its result."""
     response = await http.post(f"{url}gradio_api/call/generate", json={"data": data})
@@ -197,7 +203,7 @@ async def memory(url, pid, calls=5000, warm_up=500, workers=4, unfetched_every=1
                     return
                 made += 1
                 n = made
-            data = [PROMPTS[n % len(PROMPTS)], 0.8, 40, "Sampled", n, 5, model, True]  # /generate's inputs
+            data = generate_inputs(n, model)
             ok = await api_call(http, url, data, fetch=n % unfetched_every != 0)
             failures += not ok
             if record and n % (total // samples) == 0:

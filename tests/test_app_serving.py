@@ -177,3 +177,19 @@ def test_a_step_picked_or_shown_is_a_whole_number_within_the_generation():
         assert generate.select_step(gr.SelectData(None, clicked), None) == gr.skip()
     assert generate.select_step(gr.SelectData(None, {**clicked, "index": 3}), None) == 3
     assert generate.select_step(gr.SelectData(None, {**clicked, "index": 0}), None) == 1  # the prompt: step 1
+
+
+def test_the_memory_runs_raw_http_calls_complete(app_url):
+    """The bench's memory run posts /generate as raw HTTP does (every input given): each call completes."""
+    import asyncio
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import crowd
+
+    async def calls():
+        async with crowd.client(1) as http:
+            return [await crowd.api_call(http, app_url, crowd.generate_inputs(n)) for n in range(3)]
+
+    assert asyncio.run(calls()) == [True, True, True]
