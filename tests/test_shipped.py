@@ -26,7 +26,7 @@ def test_shipped_bundle_loads_and_generates(name):
 
 def test_weights_stay_small():
     files = [p for p in WEIGHTS_DIR.rglob("*") if p.is_file()]
-    assert sum(p.stat().st_size for p in files) <= 20 * 10**6
+    assert sum(p.stat().st_size for p in files) <= 25 * 10**6  # a Space serves it; issue 18 allows 25 MB
     assert all(p.stat().st_size < 10 * 10**6 for p in files)
 
 
