@@ -17,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 import chargen
-from views.common import LESSON_PROMPTS, shown
+from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, shown
 from views.labels import LABELS, for_level, made_by, number, percent
 from views.score import EXAMPLES, RANK_COLOURS, rank_bands
 
@@ -716,3 +716,20 @@ def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
             " const f = p.getAttribute('aria-label') || ''; return f.includes(want) && f.includes(chosen); })",
             arg=[f"{w['token']}: {want};", f": {w['chosen']}"], timeout=10_000)
         assert page.locator("#step input[type=number]").input_value() == str(step)
+
+
+# -- Copied titles (issue 18, 5) --------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_generated_title_copied_from_training_is_marked(open_app, default_model, locale):
+    page = open_app("laptop", locale, shared=False)  # Compare's own first settings: the lesson's temperatures
+    open_tab(page, "tab_compare", locale)
+    prompt = "Report: Bribes Got Bomb Suspects on Planes "  # a training title, all but its end
+    gen = chargen.load(default_model)
+    rows = gen.compare(prompt, [None, *LESSON_TEMPERATURES], length=100, seed=0)  # the page's rows, greedy first
+    copied_rows = [gen.copied(out) for out in rows]
+    assert True in copied_rows and False in copied_rows  # low T ends the title as in training; high T does not
+    fill(page, "compare-prompt", prompt, enter=True)
+    wait_for_text(page, "comparison", (prompt + rows[-1].text).strip()[:40])
+    copied = words(locale)["copied"]
+    assert [row[0].endswith(copied) for row in table_rows(page, "comparison")] == copied_rows

@@ -11,10 +11,10 @@ import chargen
 
 from .common import (
     GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, TEMPERATURE_CHOICES,
-    bring_into_view, compare_temperatures, comparison, lesson_examples, model_level, parse_temperature, prompt_box, refuse,
-    row_stats, shared, side_by_side, warn_unknown,
+    bring_into_view, compare_temperatures, comparison, generator, lesson_examples, model_level, parse_temperature,
+    prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
 )
-from .labels import LABELS, for_level, i18n, labels, language, made_by, number, percent, temperature_label
+from .labels import LABELS, for_level, i18n, labels, language, made_by_copied, number, percent, temperature_label
 
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 
@@ -57,7 +57,7 @@ def comparison_table(prompt, temperatures, length, seed, model, other, language)
     header += [words["real_words"]] * real_words + [words["repeats"]]
     table = []
     for (name, out), s in zip(rows, summaries):
-        row = [made_by(name, model_level(name), out.temperature, out.seed, words), out.prompt + out.text,
+        row = [made_by_copied(generator(name), out, words), out.prompt + out.text,
                number(s["mean_entropy_bits"], words, 2), number(s["bits_per_step"], words, 2)]
         if real_words:
             row.append(words["not_available"] if s["real_word_share"] is None else percent(s["real_word_share"], words, 0))

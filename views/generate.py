@@ -15,7 +15,7 @@ from .common import (
     bring_into_view, check_whole, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
     shown, typed_seed, warn_unknown,
 )
-from .labels import i18n, labels, made_by, number, percent
+from .labels import i18n, labels, made_by_copied, number, percent
 
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
 # A class pressing Generate at once: reveals mostly sleep, so a whole class's run at once (each in a thread
@@ -91,7 +91,7 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, req
         return
     warn_unknown(out.unknown, level, words)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
-    made = made_by(model, level, out.temperature, out.seed, words)
+    made = made_by_copied(generator(model), out, words)
     with reveal_pace.frames(len(out.steps)) as frames:
         for frame in range(1, frames):
             yield [made if frame == 1 else gr.skip(), pieces[: 1 + math.ceil(len(out.steps) * frame / frames)],
@@ -121,7 +121,7 @@ def generation_opening(prompt, temperature, length, decoding, seed, top_k, model
     except chargen.ChargenError as error:
         return refuse(error, labels(request), 1 + REVEALED + DETAILS)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
-    return [words["intro"], made_by(model, level, out.temperature, out.seed, words),
+    return [words["intro"], made_by_copied(generator(model), out, words),
             gr.HighlightedText(pieces, label=words["generated"]), out, *step_charts(out, 1, words),
             *show_generation(out, request)]
 

@@ -63,7 +63,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "decimal": ".", "thousands": ",",
         "unit_char": "character", "units_char": "characters", "unit_word": "word", "units_word": "words",
         "made_by": "{model} ({kind}) · {decoding}", "made_by_seed": "{model} ({kind}) · {decoding} · seed {seed}",
-        "made_by_grid": "{model} ({kind}) · seed {seed}",
+        "made_by_grid": "{model} ({kind}) · seed {seed}", "copied": "copied from training",
         "greedy_label": "greedy", "t_label": "T = {t}",
         "char": "character", "word": "word", "p_t": "p at T", "p_t1": "p at T=1", "rank": "rank",
         "entropy": "entropy (bits)", "alternatives": "top-k: p at T=1 → p at T (%)",
@@ -163,7 +163,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "decimal": ",", "thousands": ".",
         "unit_char": "teken", "units_char": "tekens", "unit_word": "woord", "units_word": "woorden",
         "made_by": "{model} ({kind}) · {decoding}", "made_by_seed": "{model} ({kind}) · {decoding} · seed {seed}",
-        "made_by_grid": "{model} ({kind}) · seed {seed}",
+        "made_by_grid": "{model} ({kind}) · seed {seed}", "copied": "gekopieerd uit de training",
         "greedy_label": "gulzig", "t_label": "T = {t}",
         "char": "teken", "word": "woord", "p_t": "kans bij T", "p_t1": "kans bij T=1", "rank": "rang",
         "entropy": "entropie (bits)", "alternatives": "top-k: kans bij T=1 → bij T (%)",
@@ -248,6 +248,12 @@ def temperature_label(temperature: float | None, words: dict) -> str:
     if temperature is None:
         return words["greedy_label"]
     return words["t_label"].format(t=f"{temperature:g}".replace(".", words["decimal"]))
+
+
+def made_by_copied(gen, out, words: dict) -> str:
+    """``made_by`` for a generation, marked when its finished title is one of the model's training titles."""
+    made = made_by(gen.name, gen.vocab.level, out.temperature, out.seed, words)
+    return f"{made} · {words['copied']}" if gen.copied(out) else made
 
 
 def made_by(model: str, level: str, temperature: float | None, seed: int | None, words: dict) -> str:
