@@ -104,9 +104,10 @@ class TrainConfig:
         whole = {"epochs": (1, 100_000), "min_count": (1, 10**9), "batch_size": (1, 65_536), "patience": (1, 10_000),
                  "lr_patience": (1, 10_000), "seed": (0, 2**32 - 1), "max_len": (1, 10**6), "vocab_size": (6, 10**7),
                  "threads": (1, 1024)}
+        fields = {f.name: f for f in dataclasses.fields(self)}
         for name, (low, high) in whole.items():
             value = getattr(self, name)
-            if value is None and name in ("max_len", "vocab_size", "threads"):
+            if value is None and fields[name].default is None:  # an optional setting left unset
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ChargenError(f"--{_flag(name)} must be a whole number from {low:,} to {high:,}, not {value!r}")
@@ -117,10 +118,10 @@ class TrainConfig:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value < high or
                                                                                       (name == "lr" and value == 1)):
                 raise ChargenError(f"--{_flag(name)} must be a number above {low} and below {high}, not {value!r}")
-        for name in ("preset", "level", "cell", "normalization", "optimizer", "precision", "strategy"):
-            choices = dataclasses.fields(self)[_index(name)].metadata["choices"]
-            if getattr(self, name) is not None and getattr(self, name) not in choices:
-                raise ChargenError(f"--{_flag(name)} must be one of {', '.join(choices)}, not {getattr(self, name)!r}")
+        for name, f in fields.items():
+            choices, value = f.metadata["choices"], getattr(self, name)
+            if choices and value is not None and value not in choices:
+                raise ChargenError(f"--{_flag(name)} must be one of {', '.join(choices)}, not {value!r}")
         if not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= self.epochs for n in self.snapshots):
             raise ChargenError(f"--snapshots must be epochs from 1 to --epochs ({self.epochs}), not {list(self.snapshots)}")
         if not self.data or not self.out:
@@ -133,10 +134,6 @@ class TrainConfig:
 
 def _flag(name: str) -> str:
     return name.replace("_", "-")
-
-
-def _index(name: str) -> int:
-    return [f.name for f in dataclasses.fields(TrainConfig)].index(name)
 
 
 def bf16_available() -> bool:
