@@ -424,6 +424,22 @@ BOLD_FACES = """() => {
 }"""
 
 
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "nl-NL"), ("phone", "en"), ("phone", "nl-NL")])
+def test_showing_each_view_leaves_the_tab_bar_as_it_was(open_app, size, locale):
+    """Each tab once in the bar (or its overflow menu), whichever views were shown before."""
+    page = open_app(size, locale)
+    every_tab = [words(locale)[key] for key in TABS]
+    bar = "[role=tablist] [role=tab]"
+    for key in [*TABS[1:], TABS[0]]:
+        open_tab(page, key, locale)
+        expect(page.locator(bar + "[aria-selected=true]")).to_have_text(words(locale)[key])
+        page.wait_for_timeout(500)  # a view's first answer arrives (a duplicate tab came with it)
+        in_bar = texts(page, bar)
+        in_menu = texts(page, ".overflow-dropdown button")
+        assert len(in_bar) == len(set(in_bar)), (key, in_bar)
+        assert sorted(in_bar + in_menu) == sorted(every_tab), (key, in_bar, in_menu)
+
+
 @pytest.mark.parametrize("size, locale", EVERYWHERE)
 def test_every_text_is_large_and_contrasted_in_every_view(open_app, size, locale):
     page = open_app(size, locale)

@@ -129,3 +129,14 @@ def test_refused_api_requests_log_one_line_each(tmp_path):
     assert "the prompt is empty" in refused[0] and "temperature must be a number from 0.1 to 3" in refused[1]
     assert "refused /compare: give at least one temperature" in refused[-1]
     assert "Traceback" not in log and "gradio.exceptions.Error" not in log
+
+
+def test_the_tab_bar_holds_nothing_but_the_views():
+    """A component made beside the tabs (say a gr.State in an event's inputs) would sit between two of them,
+    and the browser would then add every later tab to the bar again each time it is shown."""
+    import gradio as gr
+
+    import app
+
+    tabs = next(block for block in app.demo.blocks.values() if isinstance(block, gr.Tabs))
+    assert [type(child) for child in tabs.children] == [gr.Tab] * 6

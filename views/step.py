@@ -1,4 +1,6 @@
 """Step through: the model proposes its next tokens; pick one, sample one, take the greedy one, or undo."""
+from functools import partial
+
 import gradio as gr
 
 import chargen
@@ -100,5 +102,7 @@ def build(model_box):
                "view": [temperature.change, top_k.change]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})
     for action, triggers in actions.items():
-        gr.on(triggers, step_page, [gr.State(action), *inputs], outputs, trigger_mode="always_last", **PAGE_EVENT)
+        # The action is bound to the handler, not passed as a gr.State: a component made here would sit in
+        # gr.Tabs between this tab and the next, and the browser would draw each later tab twice once shown.
+        gr.on(triggers, partial(step_page, action), inputs, outputs, trigger_mode="always_last", **PAGE_EVENT)
     gr.on([start_button.click, prompt.submit], None, js=bring_into_view("step-status"), **PAGE_EVENT)
