@@ -1,6 +1,4 @@
 """Step through: the model proposes its next tokens; pick one, sample one, take the greedy one, or undo."""
-from functools import partial
-
 import gradio as gr
 
 import chargen
@@ -62,6 +60,15 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
     return stepper_view(stepper, model, temperature, seed, top_k, words)
 
 
+def step_handler(action):
+    """step_page for one action. The action is bound here, not passed in a gr.State: a component made beside
+    the tab would sit in gr.Tabs between two views, and the browser would add each later tab to the bar again
+    once shown. (Not functools.partial: Gradio would not see the request's annotation, nor send the language.)"""
+    def handler(stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
+        return step_page(action, stepper, prompt, temperature, seed, top_k, model, request)
+    return handler
+
+
 def build(model_box):
     """The Step through tab: controls beside the text, the proposals and their bars; started when the tab is
     first shown."""
@@ -102,7 +109,5 @@ def build(model_box):
                "view": [temperature.change, top_k.change]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})
     for action, triggers in actions.items():
-        # The action is bound to the handler, not passed as a gr.State: a component made here would sit in
-        # gr.Tabs between this tab and the next, and the browser would draw each later tab twice once shown.
-        gr.on(triggers, partial(step_page, action), inputs, outputs, trigger_mode="always_last", **PAGE_EVENT)
+        gr.on(triggers, step_handler(action), inputs, outputs, trigger_mode="always_last", **PAGE_EVENT)
     gr.on([start_button.click, prompt.submit], None, js=bring_into_view("step-status"), **PAGE_EVENT)
