@@ -14,6 +14,7 @@ import ctypes
 import ctypes.util
 import datetime
 import inspect
+import json
 import logging
 import os
 import sys
@@ -38,7 +39,7 @@ import gradio as gr  # noqa: E402
 from views import about, api, compare, generate, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
-from views.labels import i18n, labels  # noqa: E402
+from views.labels import LABELS, i18n, labels  # noqa: E402
 
 logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")  # a refused request is one line in the log
 
@@ -149,6 +150,27 @@ table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
 """
 
 
+# Gradio writes a slider's bounds, a choice's label and a plot's axis numbers with a decimal point, in every
+# language: in the page's language (the browser's first one we have labels for, as the server picks) they
+# get its decimal sign, 0,8 in Dutch. Text nodes change in place, so Gradio's own later updates still land.
+DECIMAL_SIGNS = {language: words["decimal"] for language, words in LABELS.items()}
+LOCAL_NUMBERS = f"""() => {{
+  const signs = {json.dumps(DECIMAL_SIGNS)};
+  const language = navigator.languages.map(tag => tag.slice(0, 2).toLowerCase()).find(code => code in signs);
+  const sign = signs[language || "en"];
+  if (sign === ".") return;
+  const numbers = ".min_value, .max_value, #temperatures label span, .vega-embed svg text";
+  const localise = () => document.querySelectorAll(numbers).forEach(element => {{
+    for (const node of element.childNodes) {{
+      if (node.nodeType === Node.TEXT_NODE && /\\d\\.\\d/.test(node.nodeValue)) {{
+        node.nodeValue = node.nodeValue.replace(/(\\d)\\.(\\d)/g, `$1${{sign}}$2`);
+      }}
+    }}
+  }});
+  new MutationObserver(localise).observe(document.body, {{childList: true, subtree: true, characterData: true}});
+  localise();
+}}"""
+
 # -- serving: a class at once, memory bounded over a day of classes --------------------------------
 # Two cores, so two at a time of what is not set otherwise in the views. Queue positions go out every 2 s,
 # not to every waiting client each time a job starts (under 30 users, 13% of the server's CPU). Reveals
@@ -196,4 +218,4 @@ if __name__ == "__main__":
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, **LAUNCH)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, js=LOCAL_NUMBERS, **LAUNCH)

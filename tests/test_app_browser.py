@@ -592,6 +592,10 @@ LABEL_TEXT = """() => {
 }"""
 
 
+# Numbers Gradio writes itself (the page's script gives them the language's decimal sign), shown ones only.
+GRADIO_NUMBERS = ":is(.min_value, .max_value, #temperatures label, .vega-embed svg text):visible"
+
+
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_a_dutch_page_shows_no_english_label_and_dutch_numbers(open_app, client, size):
     page = open_app(size, "nl-NL")
@@ -602,6 +606,13 @@ def test_a_dutch_page_shows_no_english_label_and_dutch_numbers(open_app, client,
         shown_text = page.evaluate(LABEL_TEXT)
         assert english_only(shown_text) == [], tab
         assert not re.search(r"\b(greedy|characters|Warning|Error)\b", shown_text.replace("(greedy)", "")), tab
+    # Gradio's own numbers with the decimal sign: the temperature sliders' bounds, Compare's choices, the sweep's axes
+    for tab, element, decimal in [("tab_step", "#step-temperature .min_value", "0,1"), ("tab_compare", "#temperatures", "2,5"),
+                                  ("tab_sweep", "#sweep-probabilities .vega-embed svg", re.compile(r"\d,\d"))]:
+        open_tab(page, tab, "nl")
+        expect(page.locator(element)).to_contain_text(decimal)
+        numbers = page.eval_on_selector_all(GRADIO_NUMBERS, "elements => elements.map(e => e.textContent.trim())")
+        assert not [n for n in numbers if re.search(r"\d\.\d", n)], tab
     open_tab(page, "tab_generate", "nl")
     _, out = generate_on_page(page, client, "Moscow, ", "nl", seed=4)
     trace = page.locator("#trace").inner_text()

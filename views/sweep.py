@@ -53,11 +53,13 @@ def build(model_box):
             top_k = gr.Slider(1, MAX_TOP_K, 5, step=1, label=i18n("top_k"), scale=2, elem_id="sweep-top-k")
             show_button = gr.Button(i18n("show"), variant="primary", scale=1, elem_id="sweep-button")
         with gr.Row():
-            probabilities = gr.LinePlot(x="T", y="p", color="token", y_lim=[0, 1], y_title=i18n("probability"),
-                                        color_title=i18n("token"), label=i18n("sweep_probs"), min_width=300,
-                                        elem_id="sweep-probabilities")
-            entropy = gr.LinePlot(x="T", y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), min_width=300,
-                                  elem_id="sweep-entropy")
+            # T's ticks as short as they go (0, 0.2, ..., 1, ..., 3): at 16 px "0.0" and "3.0" ran into their neighbours.
+            t_axis = dict(x="T", x_axis_format="~g", min_width=300)
+            probabilities = gr.LinePlot(y="p", color="token", y_lim=[0, 1], y_axis_format=".0%", y_title=i18n("probability"),
+                                        color_title=i18n("token"), label=i18n("sweep_probs"),
+                                        elem_id="sweep-probabilities", **t_axis)
+            entropy = gr.LinePlot(y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), elem_id="sweep-entropy",
+                                  **t_axis)
         lesson_examples(prompt)
         tokens = gr.State()
 
