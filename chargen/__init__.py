@@ -25,12 +25,13 @@ from .decode import (  # noqa: E402
     Draws,
     Generation,
     Generator,
+    Limits,
     Step,
     Stepper,
 )
 from .errors import ChargenError  # noqa: E402
 from .vocab import CharVocab, Vocab, WordVocab  # noqa: E402
 
-__all__ = ["load", "progress", "shipped_names", "Generator", "Generation", "Step", "Stepper", "Alternative", "Distribution", "Draws",
+__all__ = ["load", "progress", "shipped_names", "Generator", "Generation", "Limits", "Step", "Stepper", "Alternative", "Distribution", "Draws",
            "LESSON_PROMPTS", "LESSON_TEMPERATURES", "ChargenError", "Vocab", "CharVocab", "WordVocab"]
 __version__ = "0.1.0"

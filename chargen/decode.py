@@ -17,7 +17,7 @@ import functools
 import itertools
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 import numpy as np
@@ -30,11 +30,42 @@ MAX_PROMPT_CHARS = 2_000
 MAX_LENGTH = 5_000
 MAX_ROWS = 32  # rows of one compare call, unless the caller sets its own cap
 MAX_ALTERNATIVES = 10_000
+MAX_SEED = 2**63 - 1
 TRACE_CHUNK = 256  # steps of full distributions held before they are summarized ...
 TRACE_VALUES = 2**20  # ... and at most this many probabilities (rows x steps x vocabulary)
 LESSON_PROMPTS = ("Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood ")
 LESSON_TEMPERATURES = (0.3, 0.8, 1.0, 1.3, 1.8)
 OWN = "own"  # Generation.distribution's default: the generation's own setting
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What decoding accepts (ranges inclusive). The defaults are the Python API's; a caller such as the
+    app passes its own, tighter ones, and every input is still checked once, here."""
+
+    length: tuple[int, int] = (0, MAX_LENGTH)
+    alternatives: tuple[int, int] = (0, MAX_ALTERNATIVES)
+    temperature: tuple[float, float] | None = None  # None: any positive finite number
+    max_seed: int = MAX_SEED
+    max_prompt_chars: int = MAX_PROMPT_CHARS
+    prompt_needed: bool = False  # refuse a blank prompt, and one the vocabulary knows none of
+    max_rows: int = MAX_ROWS  # temperatures in one compare
+    max_tokens: int | None = None  # rows x length of one call, refused before decoding; None: no cap
+
+    def __post_init__(self):  # a caller may tighten the Python API's limits, never widen them
+        own = {f.name: f.default for f in fields(self)}
+        for name in ("length", "alternatives"):
+            (low, high), (own_low, own_high) = getattr(self, name), own[name]
+            if not own_low <= low <= high <= own_high:
+                raise ChargenError(f"limits: {name} must lie within {own_low:,} to {own_high:,}, not {low!r} to {high!r}")
+        for name in ("max_seed", "max_prompt_chars", "max_rows"):
+            if not 0 <= getattr(self, name) <= own[name]:
+                raise ChargenError(f"limits: {name} must be from 0 to {own[name]:,}, not {getattr(self, name)!r}")
+        if self.temperature is not None and not 0 < self.temperature[0] <= self.temperature[1] < math.inf:
+            raise ChargenError(f"limits: temperature must be positive and finite, low to high, not {self.temperature!r}")
+
+
+LIMITS = Limits()
 
 
 def random_stream(seed: int, ids) -> np.random.Generator:
@@ -107,7 +138,7 @@ class Distribution:
 
     def sample(self, n: int, seed: int = 0) -> Draws:
         """Draw ``n`` tokens (1 to 100,000) from ``p`` with ``numpy.random.default_rng(seed)``."""
-        n = _check_int("n", n, 1, sampling.MAX_DRAWS)
+        n = check_whole("n", n, 1, sampling.MAX_DRAWS)
         seed = check_seed(seed)
         draws = np.random.default_rng(seed).choice(len(self.p), size=n, p=self.p)
         counts = np.bincount(draws, minlength=len(self.p))
@@ -173,7 +204,7 @@ class Generation:
         again); each setting defaults to the generation's own (``temperature=None``: greedy)."""
         if not self.steps:
             raise ChargenError("this generation has no steps")
-        i = _check_int("step", i, 0, len(self.steps) - 1)
+        i = check_whole("step", i, 0, len(self.steps) - 1)
         own = dict(temperature=self.temperature, top_k=self.top_k, top_p=self.top_p, min_p=self.min_p)
         asked = dict(temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p)
         settings = {name: own[name] if value is OWN else value for name, value in asked.items()}
@@ -183,28 +214,42 @@ class Generation:
         return self.generator.distribution_of(logits, **settings)
 
 
-def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ChargenError(f"{name} must be a whole number, not {value!r}")
-    if not low <= value <= high:
-        raise ChargenError(f"{name} must be between {low:,} and {high:,}, not {value:,}")
+def is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def out_of_range(name, value, low, high) -> ChargenError:
+    """The error for ``value`` outside ``low`` to ``high``, or not a number at all."""
+    shown = f"{value:,}" if is_number(value) else repr(value)
+    return ChargenError(f"{name} must be between {low:,} and {high:,}, not {shown}", key="range", name=name, low=low,
+                        high=high, value=value)
+
+
+def check_whole(name, value, low, high) -> int:
+    """``value`` as a whole number from ``low`` to ``high`` (5.0, as JSON may send it, is 5)."""
+    if not is_number(value) or not low <= value <= high:
+        raise out_of_range(name, value, low, high)
+    if value != int(value):
+        raise ChargenError(f"{name} must be a whole number, not {value!r}", key="whole", name=name, low=low, high=high,
+                           value=value)
     return int(value)
 
 
-def check_temperature(temperature) -> float:
-    if isinstance(temperature, bool):
-        raise ChargenError(f"temperature must be a number, not {temperature!r}")
+def check_temperature(temperature, limits: tuple[float, float] | None = None) -> float:
+    """T as a float (numeric text is read too): a positive finite number, or one from ``limits``' low to high."""
     try:
-        t = float(temperature)
+        t = None if isinstance(temperature, bool) else float(temperature)
     except (TypeError, ValueError):
-        raise ChargenError(f"temperature must be a number, not {temperature!r}") from None
-    if not (math.isfinite(t) and t > 0):
-        raise ChargenError(
-            f"temperature must be a positive finite number, not {temperature!r} (use greedy decoding for T -> 0)"
-        )
+        t = None
+    if limits is not None:
+        if t is None or not limits[0] <= t <= limits[1]:
+            raise out_of_range("temperature", temperature, *limits)
+    elif t is None:
+        raise ChargenError(f"temperature must be a number, not {temperature!r}", key="number", name="temperature",
+                           value=temperature)
+    elif not (math.isfinite(t) and t > 0):
+        raise ChargenError(f"temperature must be a positive finite number, not {temperature!r} (use greedy decoding "
+                           "for T -> 0)", key="positive", value=temperature)
     return t
 
 
@@ -215,18 +260,20 @@ def temperature_rows(temperatures, max_rows: int = MAX_ROWS) -> list:
         temperatures = [temperatures]
     if not isinstance(temperatures, list | tuple | np.ndarray):
         raise ChargenError(f"temperatures must be a list of numbers (None = greedy), not {type(temperatures).__name__} "
-                           f"{temperatures!r}")
+                           f"{temperatures!r}", key="temperatures", value=temperatures)
     if not len(temperatures):
-        raise ChargenError("give at least one temperature")
+        raise ChargenError("give at least one temperature", key="no_temperature")
     if len(temperatures) > max_rows:
-        raise ChargenError(f"{len(temperatures):,} temperatures; the limit is {max_rows:,} rows per comparison")
+        raise ChargenError(f"{len(temperatures):,} temperatures; the limit is {max_rows:,} rows per comparison", key="rows",
+                           n=len(temperatures), limit=max_rows)
     return list(temperatures)
 
 
-def check_seed(seed) -> int:
+def check_seed(seed, max_seed: int = MAX_SEED) -> int:
+    """A seed from 0 to ``max_seed``; None draws a fresh one."""
     if seed is None:
         return int(np.random.SeedSequence().entropy % 2**32)
-    return _check_int("seed", seed, 0, 2**63 - 1)
+    return check_whole("seed", seed, 0, max_seed)
 
 
 class Generator:
@@ -243,13 +290,19 @@ class Generator:
         self._token_array = np.array(vocab.tokens, dtype=object)
         self._out_biases = {}  # stop_at_end -> the output bias with reserved ids masked
 
-    def _prompt_ids(self, prompt, max_prompt_chars=MAX_PROMPT_CHARS):
+    def _prompt_ids(self, prompt, limits: Limits = LIMITS):
         if not isinstance(prompt, str):
-            raise ChargenError(f"prompt must be text, not {type(prompt).__name__}")
-        max_prompt_chars = _check_int("max_prompt_chars", max_prompt_chars, 0, MAX_PROMPT_CHARS)
-        if len(prompt) > max_prompt_chars:
-            raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {max_prompt_chars:,}")
+            raise ChargenError(f"prompt must be text, not {type(prompt).__name__}", key="text", name="prompt",
+                               type=type(prompt).__name__)
+        if limits.prompt_needed and not prompt.strip():
+            raise ChargenError("the prompt is empty", key="empty")
+        if len(prompt) > limits.max_prompt_chars:
+            raise ChargenError(f"prompt is {len(prompt):,} characters; the limit is {limits.max_prompt_chars:,}",
+                               key="long", n=len(prompt), limit=limits.max_prompt_chars)
         ids, unknown = self.vocab.encode_prompt(prompt)
+        if limits.prompt_needed and not ids:
+            units = "characters" if self.vocab.level == "char" else "words"
+            raise ChargenError(f"the model knows none of the prompt's {units}", key="unknown", level=self.vocab.level)
         return [self.vocab.bos, *ids], unknown
 
     def _out_bias(self, stop_at_end: bool) -> np.ndarray:
@@ -260,44 +313,46 @@ class Generator:
             self._out_biases[stop_at_end] = (self.fast.out_b + sampling.ban_bias(len(self.vocab), banned)).astype(np.float32)
         return self._out_biases[stop_at_end]
 
-    def distribution_of(self, logits, temperature=1.0, top_k=None, top_p=None, min_p=None) -> Distribution:
+    def distribution_of(self, logits, temperature=1.0, top_k=None, top_p=None, min_p=None,
+                        limits: Limits = LIMITS) -> Distribution:
         """The :class:`Distribution` of one step's ``logits`` under the settings (validated here)."""
         top_k, top_p, min_p = sampling.check_truncation(top_k, top_p, min_p)
         p_t1 = sampling.softmax(logits)
         if temperature is None:  # greedy ignores truncation
             return Distribution(self._token_array, p_t1, p_t1, None, None, None, None)
-        temperature = check_temperature(temperature)
+        temperature = check_temperature(temperature, limits.temperature)
         p = sampling.distribution(logits, temperature, top_k, top_p, min_p)
         return Distribution(self._token_array, p_t1, p, temperature, top_k, top_p, min_p)
 
     def generate(self, prompt, length=100, temperature=1.0, greedy=False, seed=None, top_k=None, top_p=None,
-                 min_p=None, alternatives=5, stop_at_end=True, max_length=MAX_LENGTH,
-                 max_prompt_chars=MAX_PROMPT_CHARS) -> Generation:
-        """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`.
-        ``max_length`` and ``max_prompt_chars`` let a caller (the app) set lower limits."""
-        return self._decode(prompt, [None if greedy else check_temperature(temperature)], length, seed,
-                            (top_k, top_p, min_p), alternatives, stop_at_end, max_length, max_prompt_chars)[0]
+                 min_p=None, alternatives=5, stop_at_end=True, limits: Limits = LIMITS) -> Generation:
+        """Continue ``prompt`` by up to ``length`` tokens; see :class:`Generation`. ``limits``: a
+        caller's own, tighter :class:`Limits` (the app's)."""
+        return self._decode(prompt, [None if greedy else check_temperature(temperature, limits.temperature)], length,
+                            seed, (top_k, top_p, min_p), alternatives, stop_at_end, limits)[0]
 
     def compare(self, prompt, temperatures=LESSON_TEMPERATURES, length=100, seed=0, top_k=None, top_p=None,
-                min_p=None, alternatives=5, stop_at_end=True, max_length=MAX_LENGTH, max_rows=MAX_ROWS,
-                max_prompt_chars=MAX_PROMPT_CHARS) -> list[Generation]:
+                min_p=None, alternatives=5, stop_at_end=True, limits: Limits = LIMITS) -> list[Generation]:
         """One generation per temperature (a list, or one number; ``None`` = greedy), decoded together
-        as one batch; at most ``max_rows`` rows. Row i is exactly ``generate(prompt,
+        as one batch; at most ``limits.max_rows`` rows. Row i is exactly ``generate(prompt,
         temperature=temperatures[i], seed=seed, ...)``: the rows share their noise."""
-        max_rows = _check_int("max_rows", max_rows, 1, 10**6)
-        temperatures = [None if t is None else check_temperature(t) for t in temperature_rows(temperatures, max_rows)]
-        return self._decode(prompt, temperatures, length, seed, (top_k, top_p, min_p),
-                            alternatives, stop_at_end, max_length, max_prompt_chars)
+        temperatures = [None if t is None else check_temperature(t, limits.temperature)
+                        for t in temperature_rows(temperatures, limits.max_rows)]
+        return self._decode(prompt, temperatures, length, seed, (top_k, top_p, min_p), alternatives, stop_at_end,
+                            limits)
 
-    def _decode(self, prompt, temperatures, length, seed, truncation, alternatives, stop_at_end, max_length,
-                max_prompt_chars):
-        length = _check_int("length", length, 0, _check_int("max_length", max_length, 0, MAX_LENGTH))
-        alternatives = _check_int("alternatives", alternatives, 0, MAX_ALTERNATIVES)
+    def _decode(self, prompt, temperatures, length, seed, truncation, alternatives, stop_at_end, limits):
+        length = check_whole("length", length, *limits.length)
+        if limits.max_tokens is not None and len(temperatures) * length > limits.max_tokens:
+            raise ChargenError(f"{len(temperatures):,} rows of {length:,} tokens is more than one call may take "
+                               f"({limits.max_tokens:,} tokens in all)", key="work", rows=len(temperatures),
+                               length=length, limit=limits.max_tokens)
+        alternatives = check_whole("alternatives", alternatives, *limits.alternatives)
         top_k, top_p, min_p = truncation = sampling.check_truncation(*truncation)
-        seed = check_seed(seed)
+        seed = check_seed(seed, limits.max_seed)
         if not isinstance(stop_at_end, bool):
-            raise ChargenError(f"stop_at_end must be True or False, not {stop_at_end!r}")
-        ids, unknown = self._prompt_ids(prompt, max_prompt_chars)
+            raise ChargenError(f"stop_at_end must be True or False, not {stop_at_end!r}", key="stop", value=stop_at_end)
+        ids, unknown = self._prompt_ids(prompt, limits)
         rows, size = len(temperatures), len(self.vocab)
         out_bias = self._out_bias(stop_at_end)
         greedy = [r for r, t in enumerate(temperatures) if t is None]
@@ -438,9 +493,9 @@ class Generator:
 
         return score(self, text, alternatives)
 
-    def start(self, prompt: str, alternatives: int = 5) -> "Stepper":
+    def start(self, prompt: str, alternatives: int = 5, limits: Limits = LIMITS) -> "Stepper":
         """Decode by hand from ``prompt``: see :class:`Stepper`."""
-        return Stepper(self, prompt, alternatives)
+        return Stepper(self, prompt, alternatives, limits)
 
     def prompt_text(self, prompt: str) -> str:
         """The prompt as the page shows it (normalized, case kept); generated text follows it directly."""
@@ -463,10 +518,10 @@ class Stepper:
     prompt ids)``, so sampling every step with one seed and setting writes ``generate``'s text.
     """
 
-    def __init__(self, gen: Generator, prompt: str, alternatives: int = 5):
-        self._ids, self.unknown = gen._prompt_ids(prompt)
-        self.gen, self.prompt = gen, prompt
-        self.alternatives = _check_int("alternatives", alternatives, 0, MAX_ALTERNATIVES)
+    def __init__(self, gen: Generator, prompt: str, alternatives: int = 5, limits: Limits = LIMITS):
+        self._ids, self.unknown = gen._prompt_ids(prompt, limits)
+        self.gen, self.prompt, self.limits = gen, prompt, limits
+        self.alternatives = check_whole("alternatives", alternatives, *limits.alternatives)
         self._out_bias = gen._out_bias(stop_at_end=True)
         self._prompt_text = gen.prompt_text(prompt)
         logits, state = gen.fast.read(self._ids, 1, self._out_bias)
@@ -485,7 +540,7 @@ class Stepper:
 
     def distribution(self, temperature=1.0, top_k=None, top_p=None, min_p=None) -> Distribution:
         """The next token's whole distribution under these settings (``temperature=None``: greedy)."""
-        return self.gen.distribution_of(self._frames[-1][0][0], temperature, top_k, top_p, min_p)
+        return self.gen.distribution_of(self._frames[-1][0][0], temperature, top_k, top_p, min_p, self.limits)
 
     def probabilities(self, temperature: float | None = None) -> np.ndarray:
         """The next token's distribution over the vocabulary (at T = 1, or at ``temperature``)."""
@@ -493,6 +548,7 @@ class Stepper:
 
     def proposals(self, temperature=1.0, k: int | None = None, top_k=None, top_p=None, min_p=None) -> list[Alternative]:
         """The ``k`` most probable next tokens (default: ``alternatives``), as :class:`Alternative`."""
+        k = None if k is None else check_whole("alternatives", k, *self.limits.alternatives)
         d = self.distribution(temperature, top_k, top_p, min_p)
         top = sampling.most_probable(d.p_t1, min(k or self.alternatives or 1, int((d.p_t1 > 0).sum())))
         return [Alternative(self.gen.vocab.tokens[i], i, float(d.p_t1[i]), float(d.p[i]), bool(d.p[i] == 0))
@@ -501,12 +557,13 @@ class Stepper:
     def choose(self, token_id: int, temperature=None, top_k=None, top_p=None, min_p=None) -> Step:
         """Take ``token_id`` as the next token; its step is recorded under these settings."""
         if self.ended:
-            raise ChargenError("the title has ended; undo a step to go on")
+            raise ChargenError("the title has ended; undo a step to go on", key="ended")
         logits, state = self._frames[-1]
-        token_id = _check_int("token id", token_id, 0, len(self.gen.vocab) - 1)
+        token_id = check_whole("token_id", token_id, 0, len(self.gen.vocab) - 1)
         if not np.isfinite(logits[0, token_id]):
-            raise ChargenError(f"{self.gen.vocab.tokens[token_id]!r} is reserved and cannot be chosen")
-        temperature = None if temperature is None else check_temperature(temperature)
+            raise ChargenError(f"{self.gen.vocab.tokens[token_id]!r} is reserved and cannot be chosen", key="reserved",
+                               token=self.gen.vocab.tokens[token_id])
+        temperature = None if temperature is None else check_temperature(temperature, self.limits.temperature)
         truncation = sampling.check_truncation(top_k, top_p, min_p) if temperature is not None else (None,) * 3
         trace = self.gen._summarize(logits[None], np.array([[token_id]]), [temperature], self.alternatives, truncation)
         (step,), _ = self.gen._steps({key: v[0] for key, v in trace.items()}, self._prompt_text + self.text)
@@ -516,9 +573,9 @@ class Stepper:
 
     def sample(self, temperature=1.0, seed=0, top_k=None, top_p=None, min_p=None) -> Step:
         """Draw the next token as ``generate`` would at this step with this seed and these settings."""
-        temperature = check_temperature(temperature)
+        temperature = check_temperature(temperature, self.limits.temperature)
         truncation = sampling.check_truncation(top_k, top_p, min_p)
-        noise = self._noise_row(check_seed(seed), len(self.steps))
+        noise = self._noise_row(check_seed(seed, self.limits.max_seed), len(self.steps))
         scores = sampling.with_temperature(self._frames[-1][0], temperature)  # as generate's loop does for one row
         scores = sampling.truncate(scores, *truncation)
         return self.choose(int(sampling.gumbel_choice(scores, noise)[0]), temperature, *truncation)

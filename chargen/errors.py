@@ -1,4 +1,5 @@
 """The one exception type chargen raises for anything a person caused."""
+from __future__ import annotations
 
 MAX_FILE_BYTES = 64 * 2**20  # a bundle's JSON and text files; the shipped ones are under 1 MB
 
@@ -7,8 +8,14 @@ class ChargenError(ValueError):
     """A clear, user-facing error: bad input, a bad file, a bad bundle.
 
     The message says what was wrong and, where there is one, which file and line.
-    Callers (CLI, app) show ``str(error)`` instead of a traceback.
+    Callers (CLI, app) show ``str(error)`` instead of a traceback. An error about an input also
+    says what was wrong as data: ``key`` (its kind, say ``"range"``) and ``fields`` (say name,
+    low, high, value), so that a caller can say it in its own words and language.
     """
+
+    def __init__(self, message: str, key: str | None = None, **fields):
+        super().__init__(message)
+        self.key, self.fields = key, fields
 
 
 def read_text_file(path, what: str) -> str:

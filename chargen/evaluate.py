@@ -24,7 +24,7 @@ import numpy as np
 
 from . import sampling
 from .data import to_sequences
-from .decode import MAX_PROMPT_CHARS, Alternative, _check_int
+from .decode import MAX_PROMPT_CHARS, Alternative, check_whole
 from .errors import ChargenError
 
 
@@ -123,7 +123,7 @@ class Score:
 def score(gen, text, alternatives=5, max_chars=MAX_PROMPT_CHARS) -> Score:
     """GLTR's view of ``text``: for each token the model's probability, rank, bits and top
     alternatives; the total on ``evaluate``'s scale. Unknown tokens are reported, not fatal."""
-    alternatives = _check_int("alternatives", alternatives, 0, len(gen.vocab))
+    alternatives = check_whole("alternatives", alternatives, 0, len(gen.vocab))
     if not isinstance(text, str):
         raise ChargenError(f"text must be text, not {type(text).__name__}")
     if len(text) > max_chars:

@@ -90,22 +90,25 @@ def check_truncation(top_k=None, top_p=None, min_p=None) -> tuple:
     0 <= min_p < 1; None turns each off."""
     if top_k is not None:
         if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral | float) or top_k != int(top_k) or top_k < 1:
-            raise ChargenError(f"top_k must be a whole number of 1 or more (or None: off), not {top_k!r}")
+            raise ChargenError(f"top_k must be a whole number of 1 or more (or None: off), not {top_k!r}", key="top_k",
+                               value=top_k)
         top_k = int(top_k)
     if top_p is not None:
         top_p = _number("top_p", top_p)
         if not 0 < top_p <= 1:
-            raise ChargenError(f"top_p must be more than 0 and at most 1 (or None: off), not {top_p!r}")
+            raise ChargenError(f"top_p must be more than 0 and at most 1 (or None: off), not {top_p!r}", key="top_p",
+                               value=top_p)
     if min_p is not None:
         min_p = _number("min_p", min_p)
         if not 0 <= min_p < 1:
-            raise ChargenError(f"min_p must be at least 0 and less than 1 (or None: off), not {min_p!r}")
+            raise ChargenError(f"min_p must be at least 0 and less than 1 (or None: off), not {min_p!r}", key="min_p",
+                               value=min_p)
     return top_k, top_p, min_p
 
 
 def _number(name, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ChargenError(f"{name} must be a number (or None: off), not {value!r}")
+        raise ChargenError(f"{name} must be a number (or None: off), not {value!r}", key="number", name=name, value=value)
     return float(value)
 
 

@@ -194,7 +194,7 @@ def test_bad_generate_input_gets_a_clear_message(client, bad, message):
 @pytest.mark.parametrize("temperatures, message", [
     ([], "give at least one temperature"),
     ([0.8, 5], "temperature must be a number from 0.1 to 3, not 5"),
-    (["warm"], "temperature must be a number or 'Greedy'"),
+    (["warm"], "temperature must be a number from 0.1 to 3, not 'warm'"),
     ("11", "temperatures must be a list of numbers"),
     ({"T": 1}, "temperatures must be a list of numbers"),
     ([1.0] * 13, "13 temperatures; the limit is 12 rows per comparison"),  # what the page offers

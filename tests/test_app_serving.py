@@ -101,7 +101,7 @@ def compare(client, temperatures, length=20, other=None):
     ("11", "temperatures must be a list"), ({"0.5": 1, "1.0": 2}, "temperatures must be a list"),
     (True, "temperatures must be a list"), (5, "temperature must be a number from 0.1 to 3, not 5"),
     ([], "give at least one temperature"), ([1.0] * (common.MAX_COMPARE_ROWS + 1), "13 temperatures; the limit is 12 rows"),
-    ([[1.0]], "temperature must be a number"), (["hot"], "temperature must be a number or 'Greedy'"),
+    ([[1.0]], "temperature must be a number"), (["hot"], "temperature must be a number from 0.1 to 3, not 'hot'"),
 ])
 def test_compare_refuses_what_is_not_a_list_of_temperatures(client, temperatures, message):
     with pytest.raises(AppError, match=message):
@@ -116,7 +116,8 @@ def test_compare_takes_one_number_or_a_list_up_to_the_pages_twelve(client):
 
 
 def test_compare_refuses_more_work_than_one_call_may_take_before_decoding(client):
-    with pytest.raises(AppError, match="24 rows of 500 tokens is more than one comparison may take"):
+    # The two models share the cap: each one's 12 rows of 500 tokens are more than its half.
+    with pytest.raises(AppError, match="12 rows of 500 tokens is more than one comparison may take"):
         compare(client, common.TEMPERATURE_CHOICES, length=common.MAX_LENGTH, other="words")
     both = compare(client, common.TEMPERATURE_CHOICES, length=common.MAX_COMPARE_WORK // 24, other="words")  # within: served
     assert len(both["rows"]) == 24
@@ -143,8 +144,8 @@ MODEL = "the default model"
 
 
 @pytest.mark.parametrize("api_name, data, message", [
-    ("sweep_page", ["Today ", 2.5, MODEL], "top-k must be a whole number from 1 to 10, not 2.5"),
-    ("sweep_page", ["Today ", "x", MODEL], "top-k must be a number from 1 to 10, not 'x'"),
+    ("sweep_page", ["Today ", 2.5, MODEL], "alternatives must be a whole number from 1 to 10, not 2.5"),
+    ("sweep_page", ["Today ", "x", MODEL], "alternatives must be a number from 1 to 10, not 'x'"),
     ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL], "alternatives must be a whole number"),
     ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL], "temperature must be a number from 0.1 to 3"),
     ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL], "length must be a number"),
@@ -153,7 +154,7 @@ MODEL = "the default model"
     ("compare_page", ["Today ", "11", 20, 0, MODEL, ""], "temperatures must be a list"),
     ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, ""], "length must be a whole number"),
     ("lesson_grid_page", [{"a": 1}, 0, MODEL], "length must be a number"),
-    ("step_page", [None, None, "Today ", 1.0, 0, 2.5, MODEL], "top-k must be a whole number"),
+    ("step_page", [None, None, "Today ", 1.0, 0, 2.5, MODEL], "alternatives must be a whole number"),
     ("card_page", [["default"]], "unknown model"),
 ])
 def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api_name, data, message):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import chargen
-from chargen import ChargenError, decode, sampling
+from chargen import ChargenError, Limits, decode, sampling
 
 
 def test_generate_shape_of_a_result(gen):
@@ -215,13 +215,71 @@ def test_compare_takes_a_list_or_one_number_and_refuses_the_rest(gen):
         with pytest.raises(ChargenError, match=message):
             gen.compare("Oil ", bad, length=5)
     with pytest.raises(ChargenError, match="3 temperatures; the limit is 2"):
-        gen.compare("Oil ", [0.5, 1.0, 1.5], length=5, max_rows=2)
+        gen.compare("Oil ", [0.5, 1.0, 1.5], length=5, limits=Limits(max_rows=2))
     with pytest.raises(ChargenError, match="length must be between 0 and 500"):
-        gen.compare("Oil ", [0.5], length=501, max_length=500)
+        gen.compare("Oil ", [0.5], length=501, limits=Limits(length=(0, 500)))
     with pytest.raises(ChargenError, match="length must be between 0 and 500"):
-        gen.generate("Oil ", length=501, max_length=500)
+        gen.generate("Oil ", length=501, limits=Limits(length=(0, 500)))
     with pytest.raises(ChargenError, match="prompt is 10 characters; the limit is 9"):
-        gen.generate("Oil prices", max_prompt_chars=9)
+        gen.generate("Oil prices", limits=Limits(max_prompt_chars=9))
+
+
+# A caller's own limits, as the app's: (call, what is refused, the error's key and fields).
+TIGHT = Limits(length=(1, 500), alternatives=(1, 10), temperature=(0.1, 3.0), max_seed=2**32 - 1, prompt_needed=True,
+               max_rows=12, max_tokens=6_000)
+REFUSED = [
+    (dict(length=501), "range", dict(name="length", low=1, high=500, value=501)),
+    (dict(length=0), "range", dict(name="length", low=1, high=500, value=0)),
+    (dict(length=2.5), "whole", dict(name="length", low=1, high=500, value=2.5)),
+    (dict(alternatives=11), "range", dict(name="alternatives", low=1, high=10, value=11)),
+    (dict(temperature=0.05), "range", dict(name="temperature", low=0.1, high=3.0, value=0.05)),
+    (dict(temperature="hot"), "range", dict(name="temperature", low=0.1, high=3.0, value="hot")),
+    (dict(seed=2**32), "range", dict(name="seed", low=0, high=2**32 - 1, value=2**32)),
+    (dict(prompt="   "), "empty", {}),
+    (dict(prompt="x" * 2_001), "long", dict(n=2_001, limit=2_000)),
+    (dict(prompt="éé"), "unknown", dict(level="char")),
+    (dict(stop_at_end="no"), "stop", dict(value="no")),
+    (dict(top_p=2), "top_p", dict(value=2)),
+]
+
+
+@pytest.mark.parametrize("bad, key, fields", REFUSED)
+def test_a_callers_limits_are_checked_in_the_core_and_refused_with_a_key_and_fields(gen, bad, key, fields):
+    with pytest.raises(ChargenError) as refused:
+        gen.generate(**{"prompt": "Oil ", "length": 5, **bad}, limits=TIGHT)
+    assert (refused.value.key, refused.value.fields) == (key, fields)
+    assert "\n" not in str(refused.value)  # one line, in English, for the CLI and the log
+    gen.generate("Oil ", length=500, alternatives=10, temperature=3.0, seed=2**32 - 1, limits=TIGHT)  # the edges: served
+
+
+def test_compare_caps_rows_times_length_before_decoding(gen):
+    with pytest.raises(ChargenError) as refused:
+        gen.compare("Oil ", [1.0] * 12, length=501, limits=TIGHT)
+    assert refused.value.key == "range"
+    with pytest.raises(ChargenError, match="12 rows of 500 tokens is more than one call may take") as refused:
+        gen.compare("Oil ", [1.0] * 12, length=500, limits=Limits(max_tokens=5_999))
+    assert (refused.value.key, refused.value.fields) == ("work", dict(rows=12, length=500, limit=5_999))
+    with pytest.raises(ChargenError) as refused:
+        gen.compare("Oil ", [1.0] * 13, length=5, limits=TIGHT)
+    assert (refused.value.key, refused.value.fields) == ("rows", dict(n=13, limit=12))
+
+
+def test_a_stepper_keeps_its_callers_limits(gen):
+    stepper = gen.start("Oil ", alternatives=10, limits=TIGHT)
+    for refuse in (lambda: stepper.proposals(3.5), lambda: stepper.proposals(1.0, k=11),
+                   lambda: stepper.sample(1.0, seed=-1), lambda: stepper.choose(5, temperature=0.0)):
+        with pytest.raises(ChargenError) as refused:
+            refuse()
+        assert refused.value.key == "range"
+    with pytest.raises(ChargenError) as refused:
+        gen.start(" ", limits=TIGHT)
+    assert refused.value.key == "empty"
+
+
+def test_limits_only_tighten_the_python_apis():
+    for wider in (dict(length=(0, 5_001)), dict(alternatives=(-1, 5)), dict(max_seed=2**64), dict(temperature=(0, 1))):
+        with pytest.raises(ChargenError, match="limits"):
+            Limits(**wider)
 
 
 @pytest.mark.parametrize("temperature", [50.0, 1e9])

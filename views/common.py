@@ -1,4 +1,5 @@
 """What every view shares: the models on offer, input checks, and how tokens and probabilities are drawn."""
+import dataclasses
 import logging
 import math
 import threading
@@ -10,7 +11,7 @@ import pandas as pd
 
 import chargen
 from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES, stats
-from chargen.decode import MAX_PROMPT_CHARS, temperature_rows
+from chargen.decode import MAX_PROMPT_CHARS
 
 from .labels import LABELS, i18n, number
 
@@ -22,8 +23,13 @@ TEMPERATURE_CHOICES = [GREEDY, "0.1", "0.3", "0.5", "0.8", "1.0", "1.3", "1.5", 
 # at most one model's full page (12 rows of 500 tokens, about a second of a core for words).
 MAX_COMPARE_ROWS = len(TEMPERATURE_CHOICES)
 MAX_COMPARE_WORK = MAX_COMPARE_ROWS * MAX_LENGTH
-# The page's own events are not API endpoints, and their handlers check every input themselves, with a
-# message a person can read: Gradio's own checks would answer a crafted call by name with a bare "Error".
+# The page's limits, which the core checks: every input is checked once, there, and refused with a key the
+# label tables say in the reader's language.
+LIMITS = chargen.Limits(length=(1, MAX_LENGTH), alternatives=(1, MAX_TOP_K), temperature=(T_MIN, T_MAX),
+                        max_seed=MAX_SEED, prompt_needed=True, max_rows=MAX_COMPARE_ROWS, max_tokens=MAX_COMPARE_WORK)
+# The page's own events are not API endpoints, and their handlers pass every input to the core, which answers
+# bad input with a message a person can read: Gradio's own checks would answer a crafted call by name with a
+# bare "Error".
 PAGE_EVENT = dict(api_visibility="private", preprocess=False)
 PHONE_WIDTH = 700  # below this the columns stack, and the page scrolls a new result into view
 log = logging.getLogger("chargen.app")
@@ -51,7 +57,7 @@ load = lru_cache(maxsize=None)(chargen.load)
 
 def generator(model: str) -> chargen.Generator:
     if model not in MODELS:
-        raise Refusal("model", value=repr(model), models=", ".join(MODELS))
+        raise Refusal("model", value=model, models=", ".join(MODELS))
     with LOADING:  # a second caller waits for the first one's load instead of loading again
         return load(model)
 
@@ -62,125 +68,89 @@ def model_level(model):
 
 # -- refusals: one clear line, in the reader's language ------------------------------------
 
+def say(error: chargen.ChargenError, words: dict) -> str:
+    """A refusal in the reader's language: by its key (``refuse_<key>`` in the label tables) and fields,
+    the core's or the page's own; an error without a key in its own English."""
+    return str(error) if error.key is None else phrase(error.key, error.fields, words)
+
+
+def phrase(key: str, fields: dict, words: dict) -> str:
+    """The label ``refuse_<key>`` with the fields filled in, each as the reader writes it."""
+    def shown(field, value):
+        if field == "name":  # the quantity: a label of its own
+            return words[f"name_{value}"]
+        if field == "level":  # the model's tokens: characters or words
+            return words[f"units_{value}"]
+        if field == "value":  # what was sent, as it was sent
+            return repr(value)
+        if isinstance(value, (int, float)):
+            return number(value, words, 0 if float(value).is_integer() else 1)
+        return value
+    return words[f"refuse_{key}"].format(**{field: shown(field, v) for field, v in fields.items()})
+
+
 class Refusal(chargen.ChargenError):
-    """Input the page or the API refuses: an English message for the API and the log, and by its
-    key (``refuse_<key>`` in the label tables) the same message in the page's language."""
+    """Input only the page sees (the model's name, a step clicked, "press Start first"), refused in the
+    label tables' words: English for the API and the log."""
 
     def __init__(self, key, **fields):
-        self.key, self.fields = key, fields
-        super().__init__(self.say(LABELS["en"]))
-
-    def say(self, words) -> str:
-        def shown_field(name, value):
-            if name in ("name", "kind"):  # label keys
-                return words[value]
-            if isinstance(value, (int, float)):
-                return number(value, words, 0 if float(value).is_integer() else 1) if name != "value" else repr(value)
-            return value
-        return words[f"refuse_{self.key}"].format(**{name: shown_field(name, v) for name, v in self.fields.items()})
+        super().__init__(phrase(key, fields, LABELS["en"]), key, **fields)
 
 
 @contextmanager
 def api_errors(endpoint):
-    """chargen's messages are written for people: API callers get them, the log one line, never a traceback."""
+    """chargen's messages are written for people: API callers get them in English, the log one line, never a
+    traceback."""
     try:
         yield
     except chargen.ChargenError as e:
-        log.warning("refused /%s: %s", endpoint, e)
-        raise gr.Error(str(e), print_exception=False) from None
+        message = say(e, LABELS["en"])
+        log.warning("refused /%s: %s", endpoint, message)
+        raise gr.Error(message, print_exception=False) from None
 
 
 def refuse(error, words, outputs=1):
     """Bad input on the page: a toast says why (Gradio's own English title is hidden, ours leads the
     message), and what the page shows stays as it was."""
-    message = error.say(words) if isinstance(error, Refusal) else str(error)
-    log.warning("refused on the page: %s", error)
-    gr.Warning(f"{words['warning']}: {message}")
+    log.warning("refused on the page: %s", say(error, LABELS["en"]))
+    gr.Warning(f"{words['warning']}: {say(error, words)}")
     return gr.skip() if outputs == 1 else [gr.skip()] * outputs
 
 
-# -- checks and decoding, shared by the page and the API --------------------------------
-
-def check_range(name, value, low, high):
-    """``name`` is the label key of the quantity (name_temperature, ...)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise Refusal("range", name=name, low=low, high=high, value=value if isinstance(value, (int, float)) else repr(value))
-
-
-def check_whole(name, value, low, high):
-    """A count (a length, a number of alternatives, a seed, a step): a whole number in range (5.0 from JSON is 5)."""
-    check_range(name, value, low, high)
-    if value != int(value):
-        raise Refusal("whole", name=name, low=low, high=high, value=value)
-
-
-def check_prompt(gen, prompt):
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise Refusal("empty")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise Refusal("long", n=len(prompt), limit=MAX_PROMPT_CHARS)
-    if not gen.vocab.encode_prompt(prompt)[0]:
-        raise Refusal("unknown", kind=f"units_{gen.vocab.level}")
-
-
-def parse_temperature(value) -> float | None:
-    """A temperature from the page or the API: a number in range, or None / "Greedy" for greedy."""
-    if value is None or str(value).lower() == GREEDY.lower():
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise Refusal("bad_temperature", value=repr(value)) from None
-    check_range("name_temperature", value, T_MIN, T_MAX)
-    return value
-
+# -- decoding, shared by the page and the API: the core checks every input against LIMITS -------------
 
 def decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end=True,
            truncation=None) -> chargen.Generation:
-    """Check every input (the browser's limits are not enforced for API callers), then generate."""
-    gen = generator(model)
-    check_prompt(gen, prompt)
+    """Generate; the browser's limits are not enforced for API callers, the core's LIMITS are."""
     if decoding not in (GREEDY, SAMPLED):
-        raise Refusal("decoding", value=repr(decoding))
-    if decoding == SAMPLED:
-        check_range("name_temperature", temperature, T_MIN, T_MAX)
-    check_whole("name_length", length, 1, MAX_LENGTH)
-    check_whole("name_alternatives", alternatives, 1, MAX_TOP_K)
-    if seed is not None:
-        check_whole("name_seed", seed, 0, MAX_SEED)
-    if not isinstance(stop_at_end, bool):
-        raise Refusal("stop", value=repr(stop_at_end))
-    return gen.generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY, seed=seed,
-                        alternatives=alternatives, stop_at_end=stop_at_end, max_length=MAX_LENGTH, **(truncation or {}))
+        raise Refusal("decoding", value=decoding)
+    return generator(model).generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY,
+                                     seed=seed, alternatives=alternatives, stop_at_end=stop_at_end, limits=LIMITS,
+                                     **(truncation or {}))
 
 
-def typed_seed(text) -> int | None:
-    """The seed field: blank for a fresh seed each time, else a whole number."""
+def typed_seed(text):
+    """The seed field: blank for a fresh seed each time (None), else the whole number typed; anything else
+    goes to the core as typed, to be refused."""
     if text is None or not str(text).strip():
         return None
     try:
         return int(str(text).strip())
     except ValueError:
-        raise Refusal("whole", name="name_seed", low=0, high=MAX_SEED, value=repr(text)) from None
+        return text
 
 
-def compare_temperatures(temperatures) -> list:
-    """A comparison's temperatures: a list (or one number), not text read character by character; at
-    most as many as the page offers."""
-    if isinstance(temperatures, list | tuple) and not temperatures:
-        raise Refusal("no_temperature")
-    return temperature_rows(temperatures, MAX_COMPARE_ROWS)
+def temperature_choice(value):
+    """A temperature as the page and the API name it: "Greedy" (or None) is greedy; the core checks the rest."""
+    return None if value is None or str(value).lower() == GREEDY.lower() else value
 
 
-def comparison(prompt, temperatures, length, seed, model, truncation=None) -> list[chargen.Generation]:
-    gen = generator(model)
-    check_prompt(gen, prompt)
-    temperatures = compare_temperatures(temperatures)
-    check_whole("name_length", length, 1, MAX_LENGTH)
-    check_whole("name_seed", seed, 0, MAX_SEED)
-    return gen.compare(prompt, [parse_temperature(t) for t in temperatures], length=length, seed=seed, alternatives=0,
-                       max_length=MAX_LENGTH, **(truncation or {}))
+def comparison(prompt, temperatures, length, seed, model, truncation=None, limits=LIMITS) -> list[chargen.Generation]:
+    if isinstance(temperatures, list | tuple):  # anything else is the core's to refuse
+        temperatures = [temperature_choice(t) for t in temperatures]
+    # alternatives: the fewest the limits allow, as a comparison shows none
+    return generator(model).compare(prompt, temperatures, length=length, seed=seed, alternatives=limits.alternatives[0],
+                                    limits=limits, **(truncation or {}))
 
 
 def side_by_side(prompt, temperatures, length, seed, model, other=None,
@@ -188,11 +158,9 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None,
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
     beside a character model) its row at the same temperature and seed right below."""
     models = [model] if other in (None, "", model) else [model, other]
-    rows = len(compare_temperatures(temperatures)) * len(models)
-    check_whole("name_length", length, 1, MAX_LENGTH)
-    if rows * length > MAX_COMPARE_WORK:  # checked before any decoding: one call must not hold a core for long
-        raise Refusal("work", rows=rows, length=length, limit=MAX_COMPARE_WORK)
-    per_model = [comparison(prompt, temperatures, length, seed, m, truncation) for m in models]
+    # One call must not hold a core for long: the models share the page's cap, refused before any decoding.
+    limits = dataclasses.replace(LIMITS, max_tokens=MAX_COMPARE_WORK // len(models))
+    per_model = [comparison(prompt, temperatures, length, seed, m, truncation, limits) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
 
 

@@ -11,8 +11,7 @@ import chargen
 
 from .common import (
     GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, TEMPERATURE_CHOICES,
-    bring_into_view, compare_temperatures, comparison, generator, lesson_examples, model_level, parse_temperature,
-    prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
+    bring_into_view, comparison, generator, lesson_examples, model_level, prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
 )
 from .labels import LABELS, for_level, i18n, labels, language, made_by_copied, number, percent, temperature_label
 
@@ -30,16 +29,17 @@ def html_table(elem_class, header, rows, widths=None) -> str:
     return f'<table class="results {elem_class}"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def in_order(temperatures):
-    """Greedy first, then by temperature, whatever order they were ticked in."""
-    return sorted(temperatures, key=lambda t: parse_temperature(t) or 0.0)  # greedy (None) sorts as 0
+def in_order(rows):
+    """(model, generation) rows greedy first, then by temperature, whatever order they were ticked in; a
+    temperature's rows keep their models' order."""
+    return sorted(rows, key=lambda row: row[1].temperature or 0.0)  # greedy (None) sorts as 0
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
     words = labels(request)
     try:
-        table, unknown = comparison_view(prompt, tuple(in_order(compare_temperatures(temperatures))), length, seed,
-                                         model, other, language(request))
+        ticked = tuple(temperatures) if isinstance(temperatures, list) else temperatures  # a list can be no key
+        table, unknown = comparison_view(prompt, ticked, length, seed, model, other, language(request))
     except chargen.ChargenError as error:
         return refuse(error, words)
     for name, tokens in unknown:  # once per model: what it lacks depends only on the prompt
@@ -49,7 +49,7 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
 
 def comparison_table(prompt, temperatures, length, seed, model, other, language) -> tuple[str, tuple]:
     """The comparison as the page shows it, and what each model did not know of the prompt."""
-    rows = side_by_side(prompt, temperatures, length, seed, model, other)
+    rows = in_order(side_by_side(prompt, temperatures, length, seed, model, other))
     words = for_level(LABELS[language], "char")
     summaries = [row_stats(out, name) for name, out in rows]
     real_words = any(s["real_word_share"] is not None for s in summaries)  # not for word models alone

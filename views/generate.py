@@ -9,10 +9,11 @@ import gradio as gr
 import pandas as pd
 
 import chargen
+from chargen.decode import check_whole
 
 from .common import (
     BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal, bar_charts,
-    bring_into_view, check_whole, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
+    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
     shown, typed_seed, warn_unknown,
 )
 from .labels import i18n, labels, made_by_copied, number, percent
@@ -129,7 +130,7 @@ def generation_opening(prompt, temperature, length, decoding, seed, top_k, model
 def select_step(evt: gr.SelectData, request: gr.Request):
     """A click on a generated piece picks its step (piece 0 is the prompt)."""
     if isinstance(evt.index, bool) or not isinstance(evt.index, int) or not 0 <= evt.index <= MAX_LENGTH:
-        return refuse(Refusal("whole", name="name_step", low=1, high=MAX_LENGTH, value=repr(evt.index)), labels(request))
+        return refuse(Refusal("whole", name="step", low=1, high=MAX_LENGTH, value=evt.index), labels(request))
     return evt.index or 1
 
 
@@ -138,7 +139,7 @@ def show_step(out, step_number, request: gr.Request):
         return gr.skip(), gr.skip()
     words = labels(request, out.level)
     try:
-        check_whole("name_step", step_number, 1, len(out.steps))
+        check_whole("step", step_number, 1, len(out.steps))
     except chargen.ChargenError as error:
         return refuse(error, words, 2)
     return step_charts(out, step_number, words)

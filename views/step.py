@@ -4,9 +4,8 @@ import gradio as gr
 import chargen
 
 from .common import (
-    BAND_COLOURS, BARS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bar_charts, bring_into_view,
-    check_prompt, check_whole, coloured, generator, lesson_examples, parse_temperature, prompt_box, refuse, shown,
-    warn_unknown,
+    BAND_COLOURS, BARS, LIMITS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bar_charts,
+    bring_into_view, coloured, generator, lesson_examples, prompt_box, refuse, shown, warn_unknown,
 )
 from .labels import i18n, labels, made_by, percent
 
@@ -31,30 +30,24 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, request:
     """Start (or open the tab), choose proposal i, sample, take the greedy one, undo, or just redraw (T or k changed)."""
     words = labels(request)
     try:
-        check_whole("name_top_k", top_k, 1, MAX_TOP_K)
-        temperature = parse_temperature(temperature)
         if action == "open" and stepper is not None:  # back on the tab: it shows where the student was
             return [gr.skip()] * OUTPUTS
         if action in ("start", "open"):
-            gen = generator(model)
-            check_prompt(gen, prompt)
-            stepper = gen.start(prompt, alternatives=MAX_TOP_K)
+            stepper = generator(model).start(prompt, alternatives=MAX_TOP_K, limits=LIMITS)
         elif stepper is None:
             raise Refusal("start_first")
-        elif stepper.ended and action not in ("undo", "view"):
-            raise Refusal("ended")
+        proposals = stepper.proposals(temperature, k=top_k)  # the core checks T and k before anything changes
         words = labels(request, stepper.gen.vocab.level)
         if action in ("start", "open"):
             warn_unknown(stepper.unknown, stepper.gen.vocab.level, words)
         elif action == "sample":
-            check_whole("name_seed", seed, 0, MAX_SEED)
             stepper.sample(temperature, seed=seed)
         elif action == "greedy":
             stepper.greedy()
         elif action == "undo":
             stepper.undo()
         elif isinstance(action, int):  # the button of proposal i
-            stepper.choose(stepper.proposals(temperature, k=top_k)[action].id, temperature=temperature)
+            stepper.choose(proposals[action].id, temperature=temperature)
     except chargen.ChargenError as error:
         return refuse(error, words, OUTPUTS)
     return stepper_view(stepper, model, temperature, seed, top_k, words)

@@ -6,8 +6,7 @@ import chargen
 from chargen import stats
 
 from .common import (
-    MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, check_prompt, check_whole, generator, lesson_examples, prompt_box,
-    refuse, shared, shown,
+    LIMITS, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, generator, lesson_examples, prompt_box, refuse, shared, shown,
 )
 from .labels import LABELS, for_level, i18n, labels, language
 
@@ -17,8 +16,6 @@ SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX -
 def sweep_page(prompt, top_k, model, request: gr.Request):
     """The top-k tokens' probabilities and the entropy over T; the tokens go on to the legend."""
     try:
-        check_prompt(generator(model), prompt)
-        check_whole("name_top_k", top_k, 1, MAX_TOP_K)
         return sweep_view(prompt, top_k, model, language(request))
     except chargen.ChargenError as error:
         return refuse(error, labels(request), 4)
@@ -29,7 +26,7 @@ def sweep_view(prompt, top_k, model, language):
     """The sweep's charts, tokens and intro: they depend on the inputs alone, so a class shares them."""
     gen = generator(model)
     words = for_level(LABELS[language], gen.vocab.level)
-    stepper = gen.start(prompt, alternatives=top_k)  # reads the prompt; nothing is generated
+    stepper = gen.start(prompt, alternatives=top_k, limits=LIMITS)  # reads the prompt; nothing is generated
     top = [(shown(p.token), p.id) for p in stepper.proposals(1.0)]
     sweep = stats.temperature_sweep(stepper.probabilities(), SWEEP_TEMPERATURES)
     probabilities = pd.DataFrame([(t, token, float(p_t[token_id])) for t, p_t, _ in sweep for token, token_id in top],
