@@ -154,7 +154,7 @@ MODEL = "the default model"
     ("compare_page", ["Today ", "11", 20, 0, MODEL, ""], "temperatures must be a list"),
     ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, ""], "length must be a whole number"),
     ("lesson_grid_page", [{"a": 1}, 0, MODEL], "length must be a number"),
-    ("step_page", [None, None, "Today ", 1.0, 0, 2.5, MODEL], "alternatives must be a whole number"),
+    ("step_action", [None, "Today ", 1.0, 0, 2.5, MODEL], "alternatives must be a whole number"),
     ("card_page", [["default"]], "unknown model"),
 ])
 def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api_name, data, message):

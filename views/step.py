@@ -57,9 +57,9 @@ def step_handler(action):
     """step_page for one action. The action is bound here, not passed in a gr.State: a component made beside
     the tab would sit in gr.Tabs between two views, and the browser would add each later tab to the bar again
     once shown. (Not functools.partial: Gradio would not see the request's annotation, nor send the language.)"""
-    def handler(stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
+    def step_action(stepper, prompt, temperature, seed, top_k, model, request: gr.Request):
         return step_page(action, stepper, prompt, temperature, seed, top_k, model, request)
-    return handler
+    return step_action
 
 
 def build(model_box):
