@@ -132,11 +132,14 @@ def load_keras_model(path: Path, compile: bool = False):
         raise ChargenError(f"{path}: not a weights file (it is a directory)")
     if not path.is_file():
         raise ChargenError(f"{path}: weights file not found")
-    from tensorflow.errors import OpError  # e.g. out of memory: a config asking for billions of weights
+    errors = (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError, MemoryError)
+    if keras.config.backend() == "tensorflow":
+        from tensorflow.errors import OpError  # e.g. out of memory: a config asking for billions of weights
 
+        errors += (OpError,)
     try:
         return keras.saving.load_model(path, compile=compile, safe_mode=True)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError, MemoryError, OpError) as e:
+    except errors as e:
         raise ChargenError(f"{path}: weights file is corrupt or not a Keras model ({type(e).__name__}: {e})") from None
 
 

@@ -201,7 +201,10 @@ def native_stderr_silenced():
 
 def quiet_tensorflow() -> None:
     """Import TensorFlow and find its devices with C++'s stderr silenced: its start-up lines (oneDNN,
-    cudart, cuInit) are written there whatever TF_CPP_MIN_LOG_LEVEL says. Numbers are unchanged."""
+    cudart, cuInit) are written there whatever TF_CPP_MIN_LOG_LEVEL says. Numbers are unchanged.
+    Nothing to do when Keras runs on another backend (``KERAS_BACKEND=jax``: TensorFlow need not be installed)."""
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
     with native_stderr_silenced():
         import tensorflow as tf
 

@@ -1,4 +1,4 @@
-"""Training text: AG News CSV, plain text, or tensorflow-datasets; and the tf.data pipeline.
+"""Training text: AG News CSV, plain text, or tensorflow-datasets; and its batches (tf.data or NumPy).
 
 A SOURCE is a path to a ``.csv``/``.csv.gz`` in AG News' original layout
 (``class,title,description``, no header), a ``.txt``/``.txt.gz`` with one example
@@ -139,30 +139,52 @@ def to_sequences(vocab, examples, max_len: int | None = None, start: int | None 
     return sequences
 
 
-def make_dataset(sequences, batch_size=64, shuffle=True, seed=0, bucket_width=16):
-    """A tf.data pipeline of ``(inputs, targets)`` int32 batches.
+def bucket_batches(sequences, batch_size=64, rng=None, bucket_width=16, fixed_shapes=False):
+    """One epoch of ``(inputs, targets)`` int32 batches: inputs ``seq[:-1]``, sparse targets ``seq[1:]``,
+    both padded with 0, which the loss ignores.
 
-    Inputs are ``seq[:-1]``, sparse targets ``seq[1:]``; both padded with 0, which
-    the loss ignores. Titles are bucketed by length (buckets ``bucket_width`` wide) so
-    few steps go to padding, shuffled each epoch, and prefetched.
+    Examples are taken in the order ``rng`` shuffles them (``None``: as given) and grouped by length in
+    buckets ``bucket_width`` wide, so few steps go to padding: a bucket's batch is yielded when it holds
+    ``batch_size`` examples, the part-filled ones at the end. A batch is as long as its longest example;
+    ``fixed_shapes`` pads it to ``batch_size`` rows and its bucket's longest length instead, so a backend
+    that compiles one program per shape (JAX) compiles a few.
     """
+    if not sequences:
+        raise ChargenError("no sequences to make batches from")
+    lengths = np.array([len(s) - 1 for s in sequences], dtype=np.int64)
+    longest = int(lengths.max())
+    boundaries = np.arange(bucket_width + 1, longest + 1, bucket_width)  # bucket b: boundaries[b-1] <= length < boundaries[b]
+    bucket_of = np.searchsorted(boundaries, lengths, side="right")
+
+    def batch(members, bucket):
+        rows = batch_size if fixed_shapes else len(members)
+        width = (int(boundaries[bucket]) - 1 if bucket < len(boundaries) else longest) if fixed_shapes \
+            else int(lengths[members].max())
+        inputs, targets = np.zeros((rows, width), np.int32), np.zeros((rows, width), np.int32)
+        for row, i in enumerate(members):
+            inputs[row, : lengths[i]], targets[row, : lengths[i]] = sequences[i][:-1], sequences[i][1:]
+        return inputs, targets
+
+    filling = {}
+    for i in rng.permutation(len(sequences)) if rng is not None else range(len(sequences)):
+        members = filling.setdefault(bucket_of[i], [])
+        members.append(i)
+        if len(members) == batch_size:
+            yield batch(members, bucket_of[i])
+            del filling[bucket_of[i]]
+    for bucket, members in filling.items():
+        yield batch(members, bucket)
+
+
+def make_dataset(sequences, batch_size=64, shuffle=True, seed=0, bucket_width=16):
+    """:func:`bucket_batches` as a tf.data pipeline (Keras on TensorFlow), shuffled afresh each epoch
+    from ``seed``, and prefetched."""
     import tensorflow as tf
 
     if not sequences:
         raise ChargenError("no sequences to make a dataset from")
-    lengths = np.array([len(s) - 1 for s in sequences], dtype=np.int64)
-    flat = np.concatenate([np.asarray(s, np.int32) for s in sequences])
-    ragged = tf.RaggedTensor.from_row_lengths(flat, lengths + 1)
-    ds = tf.data.Dataset.from_tensor_slices(ragged)
-    if shuffle:
-        ds = ds.shuffle(len(sequences), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.map(lambda s: (s[:-1], s[1:]), num_parallel_calls=tf.data.AUTOTUNE)
-    longest = int(lengths.max())
-    boundaries = list(range(bucket_width + 1, longest + 1, bucket_width))
-    ds = ds.bucket_by_sequence_length(
-        lambda x, y: tf.shape(x)[0],
-        bucket_boundaries=boundaries,
-        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
-        pad_to_bucket_boundary=False,
-    )
+    rng = np.random.default_rng(seed) if shuffle else None  # one stream: each epoch draws the next order
+    spec = tf.TensorSpec((None, None), tf.int32)
+    ds = tf.data.Dataset.from_generator(lambda: bucket_batches(sequences, batch_size, rng, bucket_width),
+                                        output_signature=(spec, spec))
     return ds.prefetch(tf.data.AUTOTUNE)

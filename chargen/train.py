@@ -1,5 +1,5 @@
-"""Training: data -> vocabulary -> tf.data -> Keras fit, with per-epoch validation
-bits, samples at several temperatures, atomic best-checkpoint saving, resume,
+"""Training: data -> vocabulary -> batches (tf.data; NumPy on Keras' JAX backend) -> Keras fit, with
+per-epoch validation bits, samples at several temperatures, atomic best-checkpoint saving, resume,
 early stopping and a CSV log. The output directory is itself a loadable bundle.
 
     OUT/model.keras, vocab.json, card.json   the best epoch so far (a bundle)
@@ -136,13 +136,25 @@ def _flag(name: str) -> str:
     return name.replace("_", "-")
 
 
+def _gpu_compute_capabilities() -> list[tuple[int, int]]:
+    """Each GPU's compute capability, as Keras' backend (TensorFlow or JAX) sees the GPUs."""
+    if keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return [tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0))
+                for gpu in tf.config.list_physical_devices("GPU")]
+    if keras.config.backend() == "jax":
+        import jax
+
+        return [tuple(int(n) for n in device.compute_capability.split("."))
+                for device in jax.devices() if device.platform == "gpu"]
+    return []
+
+
 def bf16_available() -> bool:
     """bfloat16 arithmetic in hardware: a GPU of compute capability 8 or later, or a CPU with AVX-512 BF16 or AMX."""
-    import tensorflow as tf
-
-    for gpu in tf.config.list_physical_devices("GPU"):
-        if tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)) >= (8, 0):
-            return True
+    if any(capability >= (8, 0) for capability in _gpu_compute_capabilities()):
+        return True
     try:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:
@@ -157,13 +169,15 @@ def _precision(config: TrainConfig) -> str:
 
 
 def _strategy(name: str):
-    """The tf.distribute strategy: the default one, or MirroredStrategy over every GPU or logical CPU device."""
+    """The scope to build the model in and its number of replicas: none (one device, any backend), or
+    tf.distribute's MirroredStrategy over every GPU or logical CPU device."""
+    if name == "none":
+        return contextlib.nullcontext(), 1
     import tensorflow as tf
 
-    if name == "none":
-        return tf.distribute.get_strategy()
     devices = None if tf.config.list_logical_devices("GPU") else [d.name for d in tf.config.list_logical_devices("CPU")]
-    return tf.distribute.MirroredStrategy(devices)
+    strategy = tf.distribute.MirroredStrategy(devices)
+    return strategy.scope(), strategy.num_replicas_in_sync
 
 
 def _prepare(config: TrainConfig, out: Path, vocab=None):
@@ -222,9 +236,13 @@ def _forget_log_rows_after(path: Path, epoch: int) -> None:
 
 def train(config: TrainConfig) -> Path:
     """Train as the CLI's ``train`` command describes; return the bundle directory."""
-    import tensorflow as tf
-
+    backend = keras.config.backend()
+    if backend != "tensorflow" and (config.threads or config.strategy != "none"):
+        raise ChargenError(f"--threads and --strategy mirrored need Keras on TensorFlow, not on {backend} "
+                           "(KERAS_BACKEND)")
     if config.threads:  # before TensorFlow starts its thread pools
+        import tensorflow as tf
+
         tf.config.threading.set_intra_op_parallelism_threads(config.threads)
         tf.config.threading.set_inter_op_parallelism_threads(config.threads)
     out = Path(config.out)
@@ -246,9 +264,9 @@ def train(config: TrainConfig) -> Path:
     init = None if resume or not config.init else _initial_bundle(config)
     vocab, sequences, val_sequences, texts, titles, n_train, n_val = _prepare(config, out, init and init["vocab"])
     precision = _precision(config)
-    strategy = _strategy(config.strategy)
+    scope, replicas = _strategy(config.strategy)
     lr = config.lr
-    with strategy.scope():
+    with scope:
         if resume:
             state = read_state(state_path)
             model = bundle.load_keras_model(checkpoint_dir / state["model_file"], compile=True)  # with optimizer state
@@ -269,10 +287,11 @@ def train(config: TrainConfig) -> Path:
             # A fine-tune keeps the words its starting bundle knew, so the real-word share stays comparable.
             bundle.write_words(out, [vocab.normalize(t) for t in texts] + (init["known_words"] if init else []))
             TrainingTitles.of(vocab, titles).save(out / TITLES_FILE)  # to mark generated titles copied from these
-    dataset = data.make_dataset(sequences, config.batch_size, shuffle=True, seed=config.seed)
+    dataset = (data.make_dataset(sequences, config.batch_size, shuffle=True, seed=config.seed) if backend == "tensorflow"
+               else Batches(sequences, config.batch_size, seed=config.seed))
     print(f"{n_train:,} training rows ({len(sequences):,} sequences), {n_val:,} validation titles, "
           f"vocabulary {len(vocab):,} {vocab.level}s, model {model.count_params():,} parameters, {precision}, "
-          f"{strategy.num_replicas_in_sync} replica(s)")
+          f"{replicas} replica(s)")
 
     if init:
         state["initialized_from"] = init["origin"].to_dict()
@@ -283,7 +302,7 @@ def train(config: TrainConfig) -> Path:
                   normalization=vocab.normalization),
         training=Training(batch_size=config.batch_size, lr=lr, optimizer=config.optimizer, seed=config.seed,
                           max_len=config.max_len, precision=precision, ema=config.ema, strategy=config.strategy,
-                          replicas=strategy.num_replicas_in_sync),
+                          replicas=replicas),
         # kept in the state, so a resumed fine-tune still says where it began
         initialized_from=Origin.from_dict(state["initialized_from"]) if "initialized_from" in state else None,
     )
@@ -304,6 +323,27 @@ def _initial_bundle(config: TrainConfig) -> dict:
     gen = bundle.load(config.init)
     return {"model": gen.model, "vocab": gen.vocab, "card": gen.card, "origin": Origin.of(gen.card, str(config.init)),
             "known_words": sorted(gen.known_words)}
+
+
+class Batches(keras.utils.PyDataset):
+    """:func:`chargen.data.bucket_batches` for Keras on a backend without tf.data (JAX): a new order each epoch,
+    drawn from ``seed``; every batch ``batch_size`` rows by its bucket's longest length, so few shapes compile."""
+
+    def __init__(self, sequences, batch_size, seed=0, bucket_width=16):
+        super().__init__()
+        self.sequences, self.batch_size, self.bucket_width = sequences, batch_size, bucket_width
+        self.rng = np.random.default_rng(seed)
+        self.on_epoch_end()
+
+    def on_epoch_end(self):
+        self.batches = list(data.bucket_batches(self.sequences, self.batch_size, self.rng, self.bucket_width,
+                                                fixed_shapes=True))
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, index):
+        return self.batches[index]
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ import pytest
 
 from chargen import ChargenError
 from chargen.card import Data
-from chargen.data import card_split, field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
+from chargen.data import bucket_batches, card_split, field_texts, make_dataset, read_csv, read_source, read_tfds, split_validation, to_sequences
 from chargen.vocab import CharVocab
 from tests.conftest import TITLES
 
@@ -75,21 +75,40 @@ def test_split_is_seeded_and_disjoint():
         split_validation(rows, 1.5, seed=0)
 
 
-def test_pipeline_batches_sparse_targets_padding_and_buckets():
+@pytest.mark.parametrize("source", ["tf.data", "numpy", "numpy, fixed shapes"])
+def test_pipeline_batches_sparse_targets_padding_and_buckets(source):
     vocab = CharVocab.build(TITLES + ["x" * 60])
     sequences = to_sequences(vocab, TITLES + ["x" * 60])
     assert sequences[0][0] == vocab.bos and sequences[0][-1] == vocab.eos
-    batches = list(make_dataset(sequences, batch_size=4, seed=0, bucket_width=16))
+    if source == "tf.data":
+        batches = [(x.numpy(), y.numpy()) for x, y in make_dataset(sequences, batch_size=4, seed=0, bucket_width=16)]
+    else:
+        batches = list(bucket_batches(sequences, batch_size=4, rng=np.random.default_rng(0), bucket_width=16,
+                                      fixed_shapes=source == "numpy, fixed shapes"))
     seen = 0
     for x, y in batches:
-        x, y = x.numpy(), y.numpy()
         assert x.shape == y.shape and x.dtype == np.int32
         shifted = x[:, 1:] != 0
         np.testing.assert_array_equal(x[:, 1:][shifted], y[:, :-1][shifted])  # targets = inputs shifted
         seen += int((y != 0).sum())
-        lengths = (y != 0).sum(1)
+        lengths = (y != 0).sum(1)[(y != 0).any(1)]
         assert lengths.max() - lengths.min() < 16 or len(lengths) == 1  # bucketing keeps padding small
+        if source == "numpy, fixed shapes":  # a few shapes: all rows, the bucket's longest length
+            assert x.shape[0] == 4 and x.shape[1] in (16, 32, 48, 61) and lengths.max() > x.shape[1] - 16
+        else:
+            assert x.shape[1] == lengths.max()
     assert seen == sum(len(s) - 1 for s in sequences)  # every real target once, padding never
+
+
+def test_numpy_batches_are_shuffled_afresh_each_epoch_and_reproducibly():
+    sequences = [[1] + [5] * n + [2] for n in range(1, 40)]
+    def epochs(seed):
+        rng = np.random.default_rng(seed)
+        return [[x.tolist() for x, _ in bucket_batches(sequences, 4, rng)] for _ in range(2)]
+    first, second = epochs(0)
+    assert first != second and epochs(0) == [first, second]
+    unshuffled = [(x != 0).sum(1).tolist() for x, _ in bucket_batches(sequences, 4, bucket_width=100)]
+    assert sum(unshuffled, []) == [len(s) - 1 for s in sequences]  # no rng: in the order given
 
 
 def test_card_split_gives_back_the_runs_own_split(titles_csv):

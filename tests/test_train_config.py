@@ -1,5 +1,6 @@
-"""Training's typed configuration, its refusals, precisions, weight averaging, tf.distribute and kill-safety."""
+"""Training's typed configuration, its refusals, precisions, weight averaging, tf.distribute, the JAX backend and kill-safety."""
 import csv
+import importlib.util
 import json
 import os
 import subprocess
@@ -78,6 +79,11 @@ def test_each_precision_trains_a_float32_bundle_that_decodes_as_keras_does(corpu
     assert {layer.dtype_policy.name for layer in gen.model.layers} == {"float32"}
     import keras
     assert getattr(keras.saving.load_model(out / "model.keras"), "optimizer", None) is None  # no optimizer state
+    assert_decodes_as_keras(gen)
+
+
+def assert_decodes_as_keras(gen):
+    """The NumPy decoder's steps give the Keras model's probabilities, to 1e-5."""
     ids = np.array([gen.vocab.encode("Oil prices ")])
     expected = gen.model.predict(ids, verbose=0)[0]
     state = gen.fast.initial_state(1)
@@ -121,6 +127,34 @@ def test_mirrored_strategy_on_two_logical_cpus_trains_a_bundle_that_decodes(corp
     gen = chargen.load(out)
     assert gen.card.training.replicas == 2 and gen.card.epochs == 2
     assert gen.generate("Oil ", length=10, seed=0).steps
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed (CI has none)")
+def test_jax_backend_trains_and_resumes_without_tensorflow_a_bundle_that_tensorflow_decodes(corpus, tmp_path):
+    out = tmp_path / "jax"
+    train = ["train", "--data", str(corpus), "--out", str(out), *TINY, "--embedding", "4", "--recurrent-dropout", "0.2",
+             "--ema", "0.9"]
+    script = textwrap.dedent(f"""
+        import sys
+
+        class NoTensorFlow:  # as on a GPU machine that has JAX and no TensorFlow
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] in ("tensorflow", "tensorflow_datasets"):
+                    raise ModuleNotFoundError(f"No module named {{name!r}}")
+
+        sys.meta_path.insert(0, NoTensorFlow())
+        from chargen.cli import main
+        assert main({train!r} + ["--strategy", "mirrored"]) == 2  # tf.distribute: TensorFlow only
+        assert main({train!r} + ["--epochs", "1"]) == 0
+        raise SystemExit(main({train!r} + ["--resume"]))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "KERAS_BACKEND": "jax"},
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "need Keras on TensorFlow, not on jax" in run.stderr and "resuming after epoch 1" in run.stdout
+    gen = chargen.load(out)  # here, on TensorFlow
+    assert gen.card.epochs == 2 and gen.card.training.ema == 0.9
+    assert_decodes_as_keras(gen)
 
 
 KILLER = textwrap.dedent("""
