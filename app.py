@@ -120,10 +120,17 @@ CSS = """
 #header > #model { flex: 0 1 200px; }
 #title h1 { font-size: 24px !important; margin: 0 !important; overflow-wrap: normal; word-break: normal; }
 .made-by p { font-weight: 600; margin: 0; }
-/* Generated text reads as text: no gaps between the coloured pieces, large monospaced type. */
-#generated .token, #stepped .token, .scored .token { margin: 0; padding: 0.1em 0; border-radius: 0; }
-#generated .textfield, #stepped .textfield, .scored .textfield { gap: 0; row-gap: 0.4em; }
-#generated .text, #stepped .text, .scored .text { font-family: var(--font-mono); font-size: 1.5rem; }
+/* Generated text reads as text: large monospaced type, the coloured pieces inline with no gaps, and lines
+   that break at spaces only (Gradio lays pieces out as boxes, which broke words anywhere). Each piece's box
+   gives way to its text, which takes the piece's colour; the blanks Gradio puts between pieces take no room
+   and are no place to break; a word too long for its line still breaks. */
+:is(#generated, #stepped, .scored) .textfield { display: block; line-height: 1.75; }
+:is(#generated, #stepped, .scored) :is(.textfield, .token-container, .token) {
+  white-space: nowrap; word-break: normal; font-size: 0; }
+:is(#generated, #stepped, .scored) .token-container { display: inline; }
+:is(#generated, #stepped, .scored) .token { display: contents; }
+:is(#generated, #stepped, .scored) .text { font-family: var(--font-mono); font-size: 1.5rem; padding: 0.1em 0;
+  background: inherit; white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
 #proposals button { font-family: var(--font-mono); font-size: 1.15rem; white-space: nowrap; padding: 6px 4px; }
 /* The selected tab in a colour dark enough for AA contrast (Gradio's indigo-500 is 4.47:1 on white). */
 [role="tab"][aria-selected="true"] { color: var(--primary-700) !important; }

@@ -22,7 +22,7 @@ from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab 
 # What each view draws once it is ready.
 READY = {"tab_generate": "#bars-t .mark-rect path", "tab_compare": "#comparison tbody tr",
          "tab_step": "#proposals button:visible", "tab_sweep": "#sweep-probabilities .mark-line path",
-         "tab_score": "#scored-b .token", "tab_about": "#card li"}
+         "tab_score": "#scored-b .token .text", "tab_about": "#card li"}
 
 
 def main(argv=None):

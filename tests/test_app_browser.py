@@ -718,7 +718,7 @@ def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(
         # a click on a character shows what the model expected there
         gen = chargen.load(default_model)
         token = gen.score(headline).tokens[5]
-        page.locator("#scored-a .token").nth(5).click()
+        page.locator("#scored-a .token .text").nth(5).click()
         w = words(locale)
         wait_for_text(page, "expected-a", percent(token.top[0].p_t1, w))
         page.wait_for_function(  # the model's guesses, most probable first
@@ -730,13 +730,37 @@ def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(
         assert per_char[EXAMPLES[0], model] < per_char[EXAMPLES[1], model]
 
 
+@pytest.mark.parametrize("size", ["phone", "projector"])
+def test_coloured_text_reads_as_text_and_breaks_lines_between_words(open_app, client, size):
+    page = open_app(size)
+    open_tab(page, "tab_generate")
+    prompt = "Microsoft announces international partnership agreements with European telecommunications "
+    generate_on_page(page, client, prompt, seed=2, length=40)
+    chars = page.evaluate("""id => [...document.querySelectorAll(`#${id} .token .text`)].flatMap(piece => {
+        const node = piece.firstChild;
+        return [...node.data].map((c, i) => {
+          const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+          const rect = range.getBoundingClientRect();
+          return [c, rect.left, rect.right, rect.top];
+        });
+      })""", "generated")
+    lines = [[chars[0]]]
+    for char in chars[1:]:  # a new line starts where a character sits above-left of the one before
+        (lines.append([char]) if char[3] > lines[-1][-1][3] + 5 else lines[-1].append(char))
+    assert len(lines) >= 3
+    for line, following in zip(lines, lines[1:]):  # every line ends at a space: no word is cut in two
+        assert line[-1][0] == " " or following[0][0] in " ⏎", ("".join(c for c, *_ in line), following[0][0])
+    for line in lines:  # no gaps between the pieces: each character starts where the one before ended
+        assert all(abs(b[1] - a[2]) < 1 for a, b in zip(line, line[1:])), "".join(c for c, *_ in line)
+
+
 def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
     page = open_app()
     open_tab(page, "tab_generate")
     seed, expected = generate_on_page(page, client, "Oil prices ", seed=3, length=30)
     w = words("en")
     for step in (4, 2):
-        page.locator("#generated .token").nth(step).click()  # piece 0 is the prompt: piece i is step i
+        page.locator("#generated .token .text").nth(step).click()  # piece 0 is the prompt: piece i is step i
         want = shown(expected["steps"][step - 1]["token"])
         page.wait_for_function(
             "([want, chosen]) => [...document.querySelectorAll('#bars-t1 .mark-rect path')].some(p => {"
