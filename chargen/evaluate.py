@@ -125,14 +125,16 @@ def score(gen, text, alternatives=5, max_chars=MAX_PROMPT_CHARS) -> Score:
     alternatives; the total on ``evaluate``'s scale. Unknown tokens are reported, not fatal."""
     alternatives = check_whole("alternatives", alternatives, 0, len(gen.vocab))
     if not isinstance(text, str):
-        raise ChargenError(f"text must be text, not {type(text).__name__}")
+        raise ChargenError(f"text must be text, not {type(text).__name__}", key="text", name="text",
+                           type=type(text).__name__)
     if len(text) > max_chars:
-        raise ChargenError(f"text is {len(text):,} characters; the limit is {max_chars:,}")
+        raise ChargenError(f"text is {len(text):,} characters; the limit is {max_chars:,}", key="text_long",
+                           n=len(text), limit=max_chars)
     vocab = gen.vocab
     ids, unknown = vocab.encode_prompt(text)
     if not ids:
         raise ChargenError(f"nothing to score: the model knows none of the {'characters' if vocab.level == 'char' else 'words'} "
-                           f"of {text!r}")
+                           f"of {text!r}", key="text_unknown", level=vocab.level)
     sequence = [vocab.bos, *ids, vocab.eos]
     state, tokens = gen.fast.initial_state(1), []
     for previous, target in zip(sequence, sequence[1:]):

@@ -70,6 +70,10 @@ PAGE_LIMITS = [
      "temperaturen of een kortere lengte"),
     (lambda: common.generator(MODEL).start("Today ", limits=common.LIMITS).proposals(1.0, k=11), "range",
      "het aantal alternatieven moet een getal van 1 tot 10 zijn, niet 11"),
+    (lambda: common.generator(MODEL).score("x" * 2_001), "text_long", "de tekst telt 2.001 tekens; de grens is 2.000"),
+    (lambda: common.generator(MODEL).score("éè"), "text_unknown",
+     "niets te scoren: het model kent geen van de tekens van de tekst"),
+    (lambda: common.generator(MODEL).score(["Oil"]), "text", "de tekst moet tekst zijn, niet list"),
 ]
 
 
