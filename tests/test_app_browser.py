@@ -341,8 +341,9 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
     here = words(locale)
     open_tab(page, "tab_compare", locale)
     fill(page, "compare-prompt", "President ")
-    for extra in ("2.5", "0.1"):  # ticked after the others
-        checkbox = page.locator("#temperatures label", has_text=re.compile(rf"^\s*{re.escape(extra)}\s*$"))
+    for extra in ("2.5", "0.1"):  # ticked after the others, as the page writes them (2,5 in Dutch)
+        shown_as = extra.replace(".", here["decimal"])
+        checkbox = page.locator("#temperatures label", has_text=re.compile(rf"^\s*{re.escape(shown_as)}\s*$"))
         if not checkbox.locator("input").is_checked():
             checkbox.click()
     page.locator("#compare-button").click()
