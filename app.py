@@ -36,7 +36,7 @@ sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at
 
 import gradio as gr  # noqa: E402
 
-from views import about, api, compare, generate, score, step, sweep  # noqa: E402
+from views import about, api, compare, generate, link, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
 from views.labels import LABELS, i18n, labels  # noqa: E402
@@ -92,11 +92,12 @@ with gr.Blocks(title="chargen: temperature") as demo:
     intro_text = gr.Markdown(i18n("intro"), elem_classes="intro")
     # The page opens on the Generate tab, in one event (decoded once for a class); each other view is drawn
     # when its tab is shown, from answers shared by everyone who asks the same.
-    with gr.Tabs():
-        generate.build(model_box, demo.load, intro_text)
-        for view in (compare, step, sweep, score, about):
+    with gr.Tabs() as tabs:
+        linked = {"generate": generate.build(model_box, demo.load, intro_text), "compare": compare.build(model_box)}
+        for view in (step, sweep, score, about):
             view.build(model_box)
     model_box.change(intro, model_box, intro_text, **PAGE_EVENT)
+    demo.load(None, js=link.open_links(tabs, model_box, linked), **PAGE_EVENT)  # in the browser alone: no event
 
     gr.api(api.generate, api_name="generate")
     gr.api(api.compare, api_name="compare")

@@ -5,6 +5,7 @@ import gradio as gr
 
 import chargen
 
+from . import progress
 from .common import PAGE_EVENT, generator, refuse, shared
 from .labels import LABELS, for_level, i18n, labels, language, number
 
@@ -63,6 +64,7 @@ def build(model_box):
                 card_text = gr.Markdown(elem_id="card")
             with gr.Column(min_width=300):
                 gr.Markdown(i18n("about"), elem_id="about")
+        progress.learning_curve(model_box, tab)
         with gr.Accordion(i18n("full_card"), open=False):
             card_json = gr.JSON(show_label=False)
 

@@ -1,6 +1,7 @@
 """The named API endpoints: JSON results, seeded, through the same checks as the page."""
 from .common import (
-    DEFAULT_MODEL, GREEDY, LESSON_TEMPERATURES, SAMPLED, api_errors, decode, lesson_grid_rows, row_stats, side_by_side,
+    DEFAULT_MODEL, GREEDY, LESSON_TEMPERATURES, SAMPLED, api_errors, decode, generation_record, lesson_grid_rows,
+    row_stats, side_by_side,
 )
 
 
@@ -18,11 +19,7 @@ def generate(
     with api_errors("generate"):
         out = decode(prompt, temperature, length, decoding, seed, alternatives, model, stop_at_end,
                      dict(top_k=top_k, top_p=top_p, min_p=min_p))
-    return {
-        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.decoding, "label": out.label,
-        "seed": out.seed, "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
-        "steps": [s.as_dict() for s in out.steps],
-    }
+    return generation_record(model, out)
 
 
 def compare(

@@ -4,7 +4,7 @@ import logging
 import math
 import threading
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import gradio as gr
 import pandas as pd
@@ -13,7 +13,7 @@ import chargen
 from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES, stats
 from chargen.decode import MAX_PROMPT_CHARS
 
-from .labels import LABELS, i18n, number
+from .labels import LABELS, i18n, number, snapshot_name, snapshot_of
 
 T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
 MAX_LENGTH, MAX_TOP_K, MAX_SEED = 500, 10, 2**32 - 1
@@ -56,10 +56,29 @@ load = lru_cache(maxsize=None)(chargen.load)
 
 
 def generator(model: str) -> chargen.Generator:
-    if model not in MODELS:
+    """A model on offer, or one of its training snapshots by its name (``lesson@8``)."""
+    if model in MODELS:
+        with LOADING:  # a second caller waits for the first one's load instead of loading again
+            return load(model)
+    snapshot = snapshot_of(model) if isinstance(model, str) else None
+    bundle = dict(snapshots(snapshot[0])).get(snapshot[1]) if snapshot and snapshot[0] in MODELS else None
+    if bundle is None:
         raise Refusal("model", value=model, models=", ".join(MODELS))
-    with LOADING:  # a second caller waits for the first one's load instead of loading again
-        return load(model)
+    with LOADING:
+        gen = load(bundle)
+    gen.name = model  # its results say "lesson@8", not the snapshot's directory
+    return gen
+
+
+@cache
+def snapshots(model: str) -> list[tuple[int, str]]:
+    """(epoch, bundle directory) of the snapshots a model ships of its own training, earliest first."""
+    return chargen.progress(model)
+
+
+def snapshot_names(model: str) -> list[tuple[int, str]]:
+    """(epoch, name) of a model's snapshots, as the page and the API name them."""
+    return [(epoch, snapshot_name(model, epoch)) for epoch, _ in snapshots(model)]
 
 
 def model_level(model):
@@ -129,6 +148,15 @@ def decode(prompt, temperature, length, decoding, seed, alternatives, model, sto
                                      **(truncation or {}))
 
 
+def generation_record(model, out: chargen.Generation) -> dict:
+    """A generation with every step, as /generate answers and the page's JSON export holds it."""
+    return {
+        "model": model, "prompt": out.prompt, "text": out.text, "decoding": out.decoding, "label": out.label,
+        "seed": out.seed, "ended": out.ended, "unknown": out.unknown, "log_likelihood_bits": out.log_likelihood,
+        "steps": [s.as_dict() for s in out.steps],
+    }
+
+
 def typed_seed(text):
     """The seed field: blank for a fresh seed each time (None), else the whole number typed; anything else
     goes to the core as typed, to be refused."""
@@ -162,6 +190,12 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None,
     limits = dataclasses.replace(LIMITS, max_tokens=MAX_COMPARE_WORK // len(models))
     per_model = [comparison(prompt, temperatures, length, seed, m, truncation, limits) for m in models]
     return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
+
+
+def in_order(rows):
+    """(model, generation) rows greedy first, then by temperature, whatever order they were ticked in; a
+    temperature's rows keep their models' order."""
+    return sorted(rows, key=lambda row: row[1].temperature or 0.0)  # greedy (None) sorts as 0
 
 
 def row_stats(out, model) -> dict:

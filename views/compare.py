@@ -9,9 +9,10 @@ import gradio as gr
 
 import chargen
 
+from . import export, link, progress
 from .common import (
     GREEDY, LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_LENGTH, MAX_SEED, MODELS, PAGE_EVENT, TEMPERATURE_CHOICES,
-    bring_into_view, comparison, generator, lesson_examples, model_level, prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
+    bring_into_view, comparison, generator, in_order, lesson_examples, model_level, prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
 )
 from .labels import LABELS, for_level, i18n, labels, language, made_by_copied, number, percent, temperature_label
 
@@ -27,12 +28,6 @@ def html_table(elem_class, header, rows, widths=None) -> str:
         for row in rows
     )
     return f'<table class="results {elem_class}"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def in_order(rows):
-    """(model, generation) rows greedy first, then by temperature, whatever order they were ticked in; a
-    temperature's rows keep their models' order."""
-    return sorted(rows, key=lambda row: row[1].temperature or 0.0)  # greedy (None) sorts as 0
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
@@ -94,6 +89,7 @@ def build(model_box):
                                                 value=TEMPERATURES_START, label=i18n("temperatures"), elem_id="temperatures")
                 lesson_examples(prompt)
             with gr.Column(scale=2, min_width=300):
+                model = progress.after_epoch(model_box, "compare-epoch")  # the model, or one of its snapshots
                 length = gr.Slider(1, MAX_LENGTH, 100, step=1, label=i18n("length"), info=i18n("length_info"),
                                    elem_id="compare-length")
                 with gr.Row():
@@ -105,15 +101,20 @@ def build(model_box):
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
         gr.Markdown(i18n("compare_intro"))
+        inputs = [prompt, temperatures, length, seed, model, other]
+        with gr.Row(elem_classes="share-row"):
+            export.download_button(export.export_comparison, inputs, "export_csv", "compare-csv")
+            export.download_button(export.export_grid, [length, seed, model], "export_grid_csv", "grid-csv")
+            link.link_button(link.comparison_link, inputs, "compare-link")
         comparison_table = gr.HTML(elem_id="comparison")
         grid_table = gr.HTML(visible=False, elem_id="grid")
 
     # Drawn when the tab is first shown, not for everyone who opens the page. A new model redraws the
     # comparison and puts the old model's grid away.
-    inputs = [prompt, temperatures, length, seed, model_box, other]
-    gr.on([compare_button.click, prompt.submit, model_box.change, tab.select], compare_page, inputs, comparison_table,
+    gr.on([compare_button.click, prompt.submit, model.change, tab.select], compare_page, inputs, comparison_table,
           trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
-    grid_button.click(lesson_grid_page, [length, seed, model_box], grid_table, trigger_mode="always_last", **PAGE_EVENT)
+    grid_button.click(lesson_grid_page, [length, seed, model], grid_table, trigger_mode="always_last", **PAGE_EVENT)
     grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
-    model_box.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
+    model.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
+    return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model)

@@ -11,6 +11,7 @@ import pandas as pd
 import chargen
 from chargen.decode import check_whole
 
+from . import export, link, progress
 from .common import (
     BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal, bar_charts,
     bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
@@ -155,6 +156,7 @@ def build(model_box, page_open, intro):
     with gr.Tab(i18n("tab_generate"), id="generate"):
         with gr.Row():
             with gr.Column(scale=2, min_width=300):
+                model = progress.after_epoch(model_box, "generate-epoch")  # the model, or one of its snapshots
                 prompt = prompt_box("generate-prompt", placeholder=i18n("prompt_placeholder"))
                 generate_button = gr.Button(i18n("generate"), variant="primary", elem_id="generate-button")
                 decoding = gr.Radio([(i18n("greedy"), GREEDY), (i18n("sampled"), SAMPLED)], value=SAMPLED,
@@ -175,18 +177,21 @@ def build(model_box, page_open, intro):
                     bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="bars-t1", **BARS)
                     bars_t = gr.BarPlot(label=i18n("bars_t"), elem_id="bars-t", **BARS)
                 step_slider = gr.Slider(1, 100, 1, step=1, label=i18n("step"), info=i18n("step_info"), elem_id="step")
+                generation = gr.State()
+                with gr.Row(elem_classes="share-row"):
+                    export.download_button(export.export_generation, [generation], "export_json", "generate-json")
+                    link.link_button(link.generation_link, [generation, length], "generate-link")
         trace = gr.Dataframe(label=i18n("trace"), interactive=False, wrap=True, max_height=420, elem_id="trace")
-        generation = gr.State()
 
     # The page opens on a generation, in one event (the intro comes with it). Enter and the button generate,
     # and so does a new model; the last click wins, even over the page-open generation still on its way.
     # What only shows a generation is a few milliseconds: a class's worth at once, like the reveals.
-    inputs = [prompt, temperature, length, decoding, seed, top_k, model_box]
+    inputs = [prompt, temperature, length, decoding, seed, top_k, model]
     revealed, details = [made, generated, generation, bars_t1, bars_t], [trace, step_slider, length]
     light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
     opening = page_open(generation_opening, inputs, [intro, *revealed, *details], **light)
     asked = [generate_button.click, prompt.submit]
-    gr.on([*asked, model_box.change], generate_page, inputs, revealed, trigger_mode="always_last",
+    gr.on([*asked, model.change], generate_page, inputs, revealed, trigger_mode="always_last",
           concurrency_id="reveal", cancels=[opening], **light).then(show_generation, generation, details, **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
     decoding.change(temperature_control, decoding, temperature, **PAGE_EVENT)
@@ -194,3 +199,5 @@ def build(model_box, page_open, intro):
         show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden", **PAGE_EVENT)
     step_slider.change(show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden",
                        trigger_mode="always_last", **PAGE_EVENT)
+    return dict(prompt=prompt, decoding=decoding, temperature=temperature, seed=seed, length=length, alternatives=top_k,
+                model=model)

@@ -88,6 +88,14 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "card_val": "Bits per {unit}, validation", "card_test": "Bits per character, test",
         "card_test_words": "Bits per word, test",
         "full_card": "The whole card (card.json)",
+        # Links, exports and the lesson model's training snapshots.
+        "link": "Link to this", "link_url": "Link to this view: the same inputs, the same text",
+        "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesson grid CSV",
+        "after_epoch": "After epoch", "after_epoch_info": "snapshots of the lesson model's training, from noise to headlines",
+        "epoch_trained": "trained ({n})", "after_epoch_name": "{model} after epoch {epoch}",
+        "epoch_bits": "after epoch {epoch}: {bits} bits per character on the test titles ({n} epochs: {final})",
+        "curve": "How the lesson model learned: bits per character on the test titles after each epoch",
+        "epoch": "epoch", "test_bits": "test bits per character",
         # Refusals: what a toast says when the page cannot do what was asked.
         "warning": "Note",
         "refuse_range": "{name} must be a number from {low} to {high}, not {value}",
@@ -199,6 +207,13 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "card_val": "Bits per {unit}, validatie", "card_test": "Bits per teken, test",
         "card_test_words": "Bits per woord, test",
         "full_card": "De hele kaart (card.json)",
+        "link": "Link hiernaar", "link_url": "Link naar deze weergave: dezelfde invoer, dezelfde tekst",
+        "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesrooster als CSV",
+        "after_epoch": "Na epoch", "after_epoch_info": "tussenstanden uit de training van het lesmodel, van ruis tot koppen",
+        "epoch_trained": "getraind ({n})", "after_epoch_name": "{model} na epoch {epoch}",
+        "epoch_bits": "na epoch {epoch}: {bits} bits per teken op de testkoppen ({n} epochs: {final})",
+        "curve": "Hoe het lesmodel leerde: bits per teken op de testkoppen na elke epoch",
+        "epoch": "epoch", "test_bits": "bits per teken (test)",
         "warning": "Let op",
         "refuse_range": "{name} moet een getal van {low} tot {high} zijn, niet {value}",
         "refuse_whole": "{name} moet een geheel getal van {low} tot {high} zijn, niet {value}",
@@ -282,7 +297,24 @@ def made_by(model: str, level: str, temperature: float | None, seed: int | None,
     """What made a result: model, its level, greedy or T, and the seed when there was one to draw with.
     (The core's Generation.label will carry the same facts.)"""
     decoding = temperature_label(temperature, words)
-    kind = words[f"units_{level}"]
+    kind, model = words[f"units_{level}"], model_name(model, words)
     if temperature is None or seed is None:
         return words["made_by"].format(model=model, kind=kind, decoding=decoding)
     return words["made_by_seed"].format(model=model, kind=kind, decoding=decoding, seed=seed)
+
+
+def snapshot_name(model: str, epoch: int) -> str:
+    """The name the page and the API give a model's training snapshot: ``lesson@8``."""
+    return f"{model}@{epoch}"
+
+
+def snapshot_of(name: str) -> tuple[str, int] | None:
+    """(model, epoch) of a snapshot's name; None for any other name."""
+    model, mark, epoch = str(name).rpartition("@")
+    return (model, int(epoch)) if mark and epoch.isdigit() else None
+
+
+def model_name(name: str, words: dict) -> str:
+    """A model as a result names it: a snapshot by its model and epoch ("lesson after epoch 8")."""
+    snapshot = snapshot_of(name)
+    return words["after_epoch_name"].format(model=snapshot[0], epoch=snapshot[1]) if snapshot else name
