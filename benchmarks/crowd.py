@@ -43,8 +43,8 @@ class Page:
         self.values = {i: c.get("props", {}).get("value") for i, c in components.items()}
         by_elem = {c.get("props", {}).get("elem_id"): i for i, c in components.items()}
         dependencies = config["dependencies"]
-        self.on_open = [(d["id"], next(t[0] for t in d["targets"] if t[1] == "load"), d["inputs"])
-                        for d in dependencies if any(t[1] == "load" for t in d["targets"])]
+        self.on_open = [(d["id"], next(t[0] for t in d["targets"] if t[1] == "load"), d["inputs"])  # (the server's)
+                        for d in dependencies if d["backend_fn"] and any(t[1] == "load" for t in d["targets"])]
         button = by_elem["generate-button"]
         generate = next(d for d in dependencies if any(tuple(t) == (button, "click") for t in d["targets"]))
         # A press runs the button's event, then those chained after it (.then), each joined when the last ends.
