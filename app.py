@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 import types
+from collections import OrderedDict
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -35,9 +37,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see ch
 sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at once
 
 import gradio as gr  # noqa: E402
+from gradio.state_holder import SessionState  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from views import about, api, compare, generate, link, score, step, sweep  # noqa: E402
-from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, model_level  # noqa: E402
+from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
 from views.labels import LABELS, i18n, labels  # noqa: E402
 
@@ -102,6 +106,20 @@ with gr.Blocks(title="chargen: temperature") as demo:
     gr.api(api.generate, api_name="generate")
     gr.api(api.compare, api_name="compare")
     gr.api(api.lesson_grid, api_name="lesson_grid")
+
+
+def refuse_missing_inputs(block_fn, inputs):
+    """Fewer inputs than an endpoint or page event takes (raw HTTP may send any): one line naming the missing
+    ones, to the caller and the log, where Gradio answers a bare error and logs a traceback."""
+    if len(inputs) < len(block_fn.inputs):
+        names = list(inspect.signature(block_fn.fn).parameters)[: len(block_fn.inputs)]
+        message = (f"{len(block_fn.inputs)} inputs needed, {len(inputs)} given: missing "
+                   + ", ".join(names[len(inputs):]))
+        log.warning("refused /%s: %s", block_fn.api_name or block_fn.name, message)
+        raise gr.Error(message, print_exception=False)
+
+
+demo.validate_inputs = refuse_missing_inputs  # Gradio's own check, run before every event
 
 # Large type and strong contrast for a projector: no text under 16 px, help text dark enough for
 # WCAG AA; Gradio's own fonts (bold from the same family), so nothing loads from elsewhere.
@@ -188,7 +206,94 @@ LOCAL_NUMBERS = f"""() => {{
 # own (an API call's) goes, with any result never fetched, once it has been idle FORGET_STATELESS_S.
 SESSION_IDLE_S, FORGET_STATELESS_S, SESSIONS_KEPT = 3600, 5, 1000
 QUEUE = dict(default_concurrency_limit=2, max_size=MAX_QUEUE, status_update_rate=2)
-LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT)
+
+
+class SessionConfigs(Mapping):
+    """A session's copy of each component's config (Gradio's SessionState.config_values), each made when first
+    read or written, not all 150 when the session starts: a class opening the page at once waited on
+    them. Read in full (Gradio's deep links do), it is what Gradio would have made."""
+
+    def __init__(self, blocks_config, page_ids):
+        self.blocks_config, self.page_ids, self.made = blocks_config, page_ids, {}
+
+    def __getitem__(self, key):
+        if key not in self.made:
+            if key not in self.page_ids or key not in self.blocks_config.blocks:
+                raise KeyError(key)
+            self.made[key] = self.blocks_config.config_for_block(key, [], self.blocks_config.blocks[key])
+        return self.made[key]
+
+    def __contains__(self, key):
+        return key in self.made or key in self.page_ids and key in self.blocks_config.blocks
+
+    def __setitem__(self, key, config):
+        self.made[key] = config
+
+    def __iter__(self):
+        page = [key for key in self.blocks_config.blocks if key in self.page_ids]
+        return iter([*page, *(key for key in self.made if key not in page)])
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+
+gradio_session_start = SessionState.__init__
+
+
+def session_start(session, blocks):
+    """Gradio's own start of a session, with its components' configs made as they are used."""
+    gradio_session_start(session, types.SimpleNamespace(default_config=blocks.default_config, blocks={}))  # none made
+    session.config_values = SessionConfigs(session.blocks_config, frozenset(blocks.blocks))
+
+
+SessionState.__init__ = session_start
+
+
+class PageCache:
+    """The page's HTML (its whole config inside, rebuilt by Gradio for every visit) kept per address it was asked
+    at: a class opening the page at once gets one copy. Only a plain GET of the page; the last few addresses."""
+
+    ADDRESS_HEADERS = (b"host", b"x-forwarded-host", b"x-forwarded-proto", b"x-gradio-server")
+    KEPT = 16
+
+    def __init__(self, app):
+        self.app, self.pages = app, OrderedDict()
+
+    async def __call__(self, scope, receive, send):
+        address = self.address(scope)
+        if address is None:
+            await self.app(scope, receive, send)
+        elif address in self.pages:
+            self.pages.move_to_end(address)
+            for message in self.pages[address]:
+                await send(message)
+        else:
+            await self.build(address, scope, receive, send)
+
+    @classmethod
+    def address(cls, scope):
+        """What the page's HTML depends on (its links name the address), for a plain GET of the page; else None."""
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/" or scope["query_string"]:
+            return None
+        headers = dict(scope["headers"])
+        return scope["scheme"], scope.get("root_path"), *(headers.get(name) for name in cls.ADDRESS_HEADERS)
+
+    async def build(self, address, scope, receive, send):
+        """Gradio's answer, sent and kept when it is the page."""
+        messages = []
+
+        async def keep(message):
+            messages.append(message)
+            await send(message)
+        await self.app(scope, receive, keep)
+        if messages and messages[0].get("status") == 200:
+            self.pages[address] = messages
+            if len(self.pages) > self.KEPT:
+                self.pages.popitem(last=False)
+
+
+LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
+              app_kwargs=dict(middleware=[Middleware(PageCache)]))
 
 
 def forget_sessions(holder, queue, now: datetime.datetime) -> int:

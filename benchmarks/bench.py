@@ -670,7 +670,7 @@ def app_markdown(a: dict) -> list[str]:
         "",
         f"A class: {c['students']} students open the page at once (its HTML, then the {c['page_open_events']} event(s) "
         f"it sends on opening), then each presses Generate {c['generates_each']} times with a prompt and seed of its own, "
-        "each press after the last one's result (the text, then its trace), speaking Gradio's queue protocol as the "
+        "each press after the last one's result (the text with its bars and trace), speaking Gradio's queue protocol as the "
         "browser does, on the same cores as the server. First result: from opening the page to the first output of "
         "the first Generate. Server CPU per call: one student at a time on a quiet server (the reveal at its full "
         f"pace); the class took {c['server_cpu_s']} s of server CPU in {c['wall_s']} s.",

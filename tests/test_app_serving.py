@@ -70,6 +70,45 @@ def test_many_sessions_idle_are_all_forgotten():
     assert not holder.session_data and not queue.pending_messages_per_session and not queue.pending_event_ids_session
 
 
+def test_a_session_makes_its_components_configs_as_they_are_used_and_in_full_as_gradio_would():
+    from gradio.state_holder import SessionState
+
+    session = SessionState(app.demo)
+    assert not session.config_values.made  # none made when a session starts
+    gradios = SessionState(app.demo)
+    app.gradio_session_start(gradios, app.demo)
+    generation = next(b for b in app.demo.blocks.values() if isinstance(b, gr.State))
+    assert generation._id in session.config_values and len(session.config_values.made) == 0
+    assert list(session.config_values) == list(gradios.config_values)
+    assert dict(session.config_values) == gradios.config_values
+
+
+def test_the_page_is_built_once_per_address_it_is_asked_at(app_url):
+    first, again = httpx.get(app_url), httpx.get(app_url)
+    port = app_url.rstrip("/").rsplit(":", 1)[1]
+    elsewhere = httpx.get(app_url, headers={"host": f"localhost:{port}"})
+    assert first.status_code == again.status_code == elsewhere.status_code == 200
+    assert first.text == again.text and f"http://127.0.0.1:{port}" in first.text
+    assert f"http://localhost:{port}" in elsewhere.text and "http://127.0.0.1" not in elsewhere.text
+    asked = httpx.get(app_url, params={"view": "api"})  # anything but the plain page: Gradio's own answer
+    assert asked.status_code == 200
+
+
+def test_too_few_inputs_over_raw_http_are_named_in_one_line(app_url):
+    event = httpx.post(f"{app_url}gradio_api/call/generate", json={"data": ["Today ", 0.8, 20]}).json()["event_id"]
+    answer = httpx.get(f"{app_url}gradio_api/call/generate/{event}", timeout=60).text
+    assert "event: error" in answer
+    assert "11 inputs needed, 3 given: missing decoding, seed, alternatives, model, stop_at_end, top_k, top_p, min_p" in answer
+
+
+def test_too_few_inputs_are_one_line_in_the_log(caplog):
+    generate_api = next(fn for fn in app.demo.fns.values() if fn.api_name == "generate")
+    with caplog.at_level("WARNING", logger="chargen.app"), pytest.raises(gr.Error, match="10 given: missing min_p"):
+        app.refuse_missing_inputs(generate_api, ["Today "] * 10)
+    assert [r.getMessage() for r in caplog.records] == ["refused /generate: 11 inputs needed, 10 given: missing min_p"]
+    app.refuse_missing_inputs(generate_api, ["Today "] * 11)  # all there: on to Gradio's own processing
+
+
 def test_a_reveal_alone_is_paced_and_a_class_of_them_shares_a_frame_budget():
     pace = generate.RevealPace()
     with pace.frames(100) as alone:

@@ -184,7 +184,7 @@ def test_a_class_reads_the_pages_events_as_a_browser_does():
     page = crowd.Page(config)
     names = {d["id"]: d["api_name"] for d in config["dependencies"]}
     assert [names[fn] for fn, _, _ in page.on_open] == ["generation_opening"]
-    assert [names[fn] for fn, _, _ in page.generate] == ["generate_page", "show_generation"]
+    assert [names[fn] for fn, _, _ in page.generate] == ["generate_page"]  # the text, then with it all the rest
     fn, trigger, inputs = page.generate[0]
     data = page.data(inputs, {page.prompt: "Oil ", page.seed: 7})
     assert data[:1] == ["Oil "] and 7 in data and app.DEFAULT_MODEL in data

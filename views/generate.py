@@ -19,14 +19,16 @@ from .common import (
 )
 from .labels import i18n, labels, made_by_copied, number, percent
 
-STREAM_SECONDS, STREAM_FRAMES = 1.0, 40  # the reveal is paced so a class sees characters arrive
+STREAM_SECONDS, STREAM_FRAMES = 1.0, 20  # the reveal is paced so a class sees characters arrive
 # A class pressing Generate at once: reveals mostly sleep, so a whole class's run at once (each in a thread
-# of its own), their frames together at most FRAMES_PER_SECOND (each is a message to build and send).
+# of its own), their frames together at most FRAMES_PER_SECOND (each is a message to build and send, and
+# Gradio rebuilds every output a frame skips): one reveal alone is paced in full, two share it, a class
+# gets its texts whole.
 REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
-FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "100"))
+FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "20"))
 OPENING_SEED = 0  # the page opens on one generation for everyone (the seed field is blank: a fresh seed per click)
-REVEALED = 5  # what a reveal updates: what made it, the generated text, the generation, the bars of step 1 (two)
-DETAILS = 3  # what follows it: trace, step slider, length slider (its unit)
+REVEALED = 3  # what a reveal's frames update: what made it, the generated text, the generation
+DETAILS = 5  # what its last frame adds: the bars of step 1 (two), trace, step slider, length slider (its unit)
 
 
 def trace_table(out, level: str, words: dict) -> pd.DataFrame:
@@ -81,34 +83,32 @@ reveal_pace = RevealPace()
 
 
 def generate_page(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
-    """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced frames;
-    show_generation draws the rest. Frames update only the text: every other output of a frame would be
-    rebuilt and sent again."""
+    """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced frames, the
+    last one with the rest (show_generation): one event per press. A frame changes only the text."""
     try:
         level = model_level(model)
         words = labels(request, level)
         out = decode_for_page(prompt, temperature, length, decoding, typed_seed(seed), top_k, model)
     except chargen.ChargenError as error:
-        yield refuse(error, labels(request), REVEALED)
+        yield refuse(error, labels(request), REVEALED + DETAILS)
         return
     warn_unknown(out.unknown, level, words)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
     made = made_by_copied(generator(model), out, words)
     with reveal_pace.frames(len(out.steps)) as frames:
         for frame in range(1, frames):
-            yield [made if frame == 1 else gr.skip(), pieces[: 1 + math.ceil(len(out.steps) * frame / frames)],
-                   *[gr.skip()] * (REVEALED - 2)]
+            yield [made, pieces[: 1 + math.ceil(len(out.steps) * frame / frames)], *[gr.skip()] * (1 + DETAILS)]
             time.sleep(STREAM_SECONDS / frames)
-    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *step_charts(out, 1, words)]
+    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *show_generation(out, request)]
 
 
 def show_generation(out, request: gr.Request):
-    """After the text and its bars: every step, and the labels in the model's unit."""
+    """With the text: the bars of step 1, every step, and the labels in the model's unit."""
     if out is None or not out.steps:
         return [gr.skip()] * DETAILS
     words = labels(request, out.level)
-    return [trace_table(out, out.level, words), gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]),
-            gr.Slider(info=words["length_info"])]
+    return [*step_charts(out, 1, words), trace_table(out, out.level, words),
+            gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), gr.Slider(info=words["length_info"])]
 
 
 def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
@@ -124,8 +124,7 @@ def generation_opening(prompt, temperature, length, decoding, seed, top_k, model
         return refuse(error, labels(request), 1 + REVEALED + DETAILS)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
     return [words["intro"], made_by_copied(generator(model), out, words),
-            gr.HighlightedText(pieces, label=words["generated"]), out, *step_charts(out, 1, words),
-            *show_generation(out, request)]
+            gr.HighlightedText(pieces, label=words["generated"]), out, *show_generation(out, request)]
 
 
 def select_step(evt: gr.SelectData, request: gr.Request):
@@ -187,12 +186,12 @@ def build(model_box, page_open, intro):
     # and so does a new model; the last click wins, even over the page-open generation still on its way.
     # What only shows a generation is a few milliseconds: a class's worth at once, like the reveals.
     inputs = [prompt, temperature, length, decoding, seed, top_k, model]
-    revealed, details = [made, generated, generation, bars_t1, bars_t], [trace, step_slider, length]
+    revealed, details = [made, generated, generation], [bars_t1, bars_t, trace, step_slider, length]
     light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
     opening = page_open(generation_opening, inputs, [intro, *revealed, *details], **light)
     asked = [generate_button.click, prompt.submit]
-    gr.on([*asked, model.change], generate_page, inputs, revealed, trigger_mode="always_last",
-          concurrency_id="reveal", cancels=[opening], **light).then(show_generation, generation, details, **light)
+    gr.on([*asked, model.change], generate_page, inputs, [*revealed, *details], trigger_mode="always_last",
+          concurrency_id="reveal", cancels=[opening], **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
     decoding.change(temperature_control, decoding, temperature, **PAGE_EVENT)
     generated.select(select_step, None, step_slider, **PAGE_EVENT).then(  # the slider's own change may not fire
