@@ -184,7 +184,7 @@ def build(model_box, page_open, intro):
 
     # The page opens on a generation, in one event (the intro comes with it). Enter and the button generate,
     # and so does a new model; the last click wins, even over the page-open generation still on its way.
-    # What only shows a generation is a few milliseconds: a class's worth at once, like the reveals.
+    # Both mostly wait (the opening is decoded once, a reveal sleeps between frames): a class's worth at once.
     inputs = [prompt, temperature, length, decoding, seed, top_k, model]
     revealed, details = [made, generated, generation], [bars_t1, bars_t, trace, step_slider, length]
     light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
