@@ -40,7 +40,9 @@ log = logging.getLogger("chargen.app")
 PROBABILITY_BANDS = [(0.5, "≥ 50%", "#0072b2"), (0.2, "20–50%", "#56b4e9"), (0.05, "5–20%", "#e69f00"),
                      (0.0, "< 5%", "#d55e00")]
 BAND_COLOURS = {label: colour for _, label, colour in PROBABILITY_BANDS}
-BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280"}  # the chosen bar and the rest stand out
+# The chosen bar and the rest stand out; what truncation removed is pale; draws are in a colour of their own.
+BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280", "removed": "#d4d4d8",
+               "drawn_kind": "#009e73"}
 # The colours are told in the charts' titles: a legend below would not fit a projector's first screen.
 BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], y_axis_format=".0%", min_width=220, height=230,
             x_title=i18n("token"), y_title=i18n("probability"), colors_in_legend=[],
@@ -145,7 +147,7 @@ def decode(prompt, temperature, length, decoding, seed, alternatives, model, sto
         raise Refusal("decoding", value=decoding)
     return generator(model).generate(prompt, length=length, temperature=temperature, greedy=decoding == GREEDY,
                                      seed=seed, alternatives=alternatives, stop_at_end=stop_at_end, limits=LIMITS,
-                                     **(truncation or {}))
+                                     **dict(truncation or {}))  # a dict, or its items (a cache key)
 
 
 def generation_record(model, out: chargen.Generation) -> dict:
@@ -181,15 +183,18 @@ def comparison(prompt, temperatures, length, seed, model, truncation=None, limit
                                     limits=limits, **(truncation or {}))
 
 
-def side_by_side(prompt, temperatures, length, seed, model, other=None,
-                 truncation=None) -> list[tuple[str, chargen.Generation]]:
+def side_by_side(prompt, temperatures, length, seed, model, other=None, truncation=None,
+                 plain_too=False) -> list[tuple[str, chargen.Generation]]:
     """(model, generation) rows: each temperature for ``model``, and with ``other`` (say a word model
-    beside a character model) its row at the same temperature and seed right below."""
+    beside a character model) its row at the same temperature and seed right below; ``plain_too`` with
+    samplers on: each temperature's rows first without them (greedy once: it ignores them)."""
     models = [model] if other in (None, "", model) else [model, other]
-    # One call must not hold a core for long: the models share the page's cap, refused before any decoding.
-    limits = dataclasses.replace(LIMITS, max_tokens=MAX_COMPARE_WORK // len(models))
-    per_model = [comparison(prompt, temperatures, length, seed, m, truncation, limits) for m in models]
-    return [(m, rows[i]) for i in range(len(per_model[0])) for m, rows in zip(models, per_model)]
+    settings = [None, truncation] if plain_too and any(v is not None for v in (truncation or {}).values()) else [truncation]
+    # One call must not hold a core for long: the runs share the page's cap, refused before any decoding.
+    limits = dataclasses.replace(LIMITS, max_tokens=MAX_COMPARE_WORK // (len(models) * len(settings)))
+    runs = [(t, m, comparison(prompt, temperatures, length, seed, m, t, limits)) for t in settings for m in models]
+    return [(m, rows[i]) for i in range(len(runs[0][2])) for t, m, rows in runs
+            if not (t is not settings[0] and rows[i].greedy)]
 
 
 def in_order(rows):
@@ -249,23 +254,38 @@ def coloured(prompt_text: str, steps) -> list[tuple[str, str | None]]:
     return [(prompt_text, None), *((s.text or "⏎", band(s.prob)) for s in steps)]
 
 
-def bar_charts(top, chosen: str | None, temperature: float | None, words: dict):
+def bar_charts(top, chosen: str | None, temperature: float | None, words: dict, drawn=None):
     """The alternatives' bars at T=1 and at T (greedy: all on the tallest one), each with the rest of
-    the vocabulary as one more bar, on one shared scale so flattening and sharpening are seen.
+    the vocabulary as one more bar, on one shared scale so flattening and sharpening are seen. A token
+    truncation removed stays at T, pale, at its height at T = 1. With ``drawn`` (the share of draws of
+    each token, then of the rest) a third chart shows the draws on the same scale.
 
     ``top`` is [(token, p at T=1, p at T)], most probable first; ``chosen`` gets its own colour.
     """
     if temperature is None:
         top = [(token, p1, float(i == 0)) for i, (token, p1, _) in enumerate(top)]
     tokens = [shown(token) for token, _, _ in top] + [words["rest"]]
-    kind = [words["chosen"] if token == chosen else words["other"] for token, _, _ in top] + [words["rest_kind"]]
+    kind = [words["chosen"] if token == chosen else words["other"] for token, _, _ in top]
+    removed = [p_t == 0 < p1 for _, p1, p_t in top]
     at_t1 = [p1 for _, p1, _ in top]
     at_t = [p_t for _, _, p_t in top]
     at_t1.append(max(0.0, 1 - sum(at_t1)))
-    at_t.append(max(0.0, 1 - sum(at_t)))
-    top_of_scale = min(1.0, math.ceil(max(at_t1 + at_t) * 10 + 1e-9) / 10)  # the next 10% up
-    return tuple(gr.BarPlot(pd.DataFrame({"token": tokens, "p": p, "kind": kind}), y_lim=[0, top_of_scale], sort=tokens)
-                 for p in (at_t1, at_t))
+    at_t.append(max(0.0, 1 - sum(at_t)))  # what truncation kept beyond the bars
+    at_t = [p1 if cut else p_t for p1, p_t, cut in zip(at_t1, at_t, [*removed, False])]
+    kind_t = [words["removed"] if cut else k for k, cut in zip(kind, removed)]
+    series = [(at_t1, kind), (at_t, kind_t)] + ([(list(drawn), [words["drawn_kind"]] * len(top))] if drawn is not None else [])
+    top_of_scale = min(1.0, math.ceil(max(max(p) for p, _ in series) * 10 + 1e-9) / 10)  # the next 10% up
+    return tuple(gr.BarPlot(pd.DataFrame({"token": tokens, "p": p, "kind": [*kinds, words["rest_kind"]]}),
+                            y_lim=[0, top_of_scale], sort=tokens, x_title=words["token"], y_title=words["probability"],
+                            visible=True)
+                 for p, kinds in series)
+
+
+def sent_twice(outputs):
+    """``outputs`` in two messages. Gradio 6.31 redraws a plot given a new scale or order before its new data
+    has arrived, and then shows the previous data; the same update again is drawn on the data it now has."""
+    yield outputs
+    yield outputs
 
 
 def warn_unknown(unknown, level, words):

@@ -15,6 +15,7 @@ from .common import (
     bring_into_view, comparison, generator, in_order, lesson_examples, model_level, prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
 )
 from .labels import LABELS, for_level, i18n, labels, language, made_by_copied, number, percent, temperature_label
+from .samplers import sampler_controls, truncation
 
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
 
@@ -30,11 +31,13 @@ def html_table(elem_class, header, rows, widths=None) -> str:
     return f'<table class="results {elem_class}"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def compare_page(prompt, temperatures, length, seed, model, other, request: gr.Request):
+def compare_page(prompt, temperatures, length, seed, model, other, cut_k, cut_p, cut_min, plain_too,
+                 request: gr.Request):
     words = labels(request)
     try:
         ticked = tuple(temperatures) if isinstance(temperatures, list) else temperatures  # a list can be no key
-        table, unknown = comparison_view(prompt, ticked, length, seed, model, other, language(request))
+        table, unknown = comparison_view(prompt, ticked, length, seed, model, other, language(request),
+                                         (cut_k, cut_p, cut_min), plain_too)
     except chargen.ChargenError as error:
         return refuse(error, words)
     for name, tokens in unknown:  # once per model: what it lacks depends only on the prompt
@@ -42,9 +45,11 @@ def compare_page(prompt, temperatures, length, seed, model, other, request: gr.R
     return table
 
 
-def comparison_table(prompt, temperatures, length, seed, model, other, language) -> tuple[str, tuple]:
-    """The comparison as the page shows it, and what each model did not know of the prompt."""
-    rows = in_order(side_by_side(prompt, temperatures, length, seed, model, other))
+def comparison_table(prompt, temperatures, length, seed, model, other, language, samplers=(None,) * 3,
+                     plain_too=False) -> tuple[str, tuple]:
+    """The comparison as the page shows it, and what each model did not know of the prompt; with samplers
+    on (and ``plain_too``) each temperature's rows without them come first."""
+    rows = in_order(side_by_side(prompt, temperatures, length, seed, model, other, truncation(*samplers), plain_too))
     words = for_level(LABELS[language], "char")
     summaries = [row_stats(out, name) for name, out in rows]
     real_words = any(s["real_word_share"] is not None for s in summaries)  # not for word models alone
@@ -97,6 +102,7 @@ def build(model_box):
                                      elem_id="compare-seed", min_width=120)
                     other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
                                         info=i18n("compare_with_info"), elem_id="compare-with", min_width=200)
+                *samplers, plain_too = sampler_controls("compare", plain_too=True)
                 with gr.Row():
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
@@ -111,7 +117,8 @@ def build(model_box):
 
     # Drawn when the tab is first shown, not for everyone who opens the page. A new model redraws the
     # comparison and puts the old model's grid away.
-    gr.on([compare_button.click, prompt.submit, model.change, tab.select], compare_page, inputs, comparison_table,
+    compared = [*inputs, *samplers, plain_too]
+    gr.on([compare_button.click, prompt.submit, model.change, tab.select], compare_page, compared, comparison_table,
           trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
     grid_button.click(lesson_grid_page, [length, seed, model], grid_table, trigger_mode="always_last", **PAGE_EVENT)

@@ -13,11 +13,14 @@ from chargen.decode import check_whole
 
 from . import export, link, progress
 from .common import (
-    BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal, bar_charts,
-    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
+    BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal,
+    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, sent_twice, shared,
     shown, typed_seed, warn_unknown,
 )
 from .labels import i18n, labels, made_by_copied, number, percent
+from .samplers import (
+    bar_settings, distribution_charts, draw, drawn_bars, draws_line, order_line, order_markdown, sampler_controls, truncation,
+)
 
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 20  # the reveal is paced so a class sees characters arrive
 # A class pressing Generate at once: reveals mostly sleep, so a whole class's run at once (each in a thread
@@ -28,7 +31,9 @@ REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
 FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "20"))
 OPENING_SEED = 0  # the page opens on one generation for everyone (the seed field is blank: a fresh seed per click)
 REVEALED = 3  # what a reveal's frames update: what made it, the generated text, the generation
-DETAILS = 5  # what its last frame adds: the bars of step 1 (two), trace, step slider, length slider (its unit)
+# What its last frame adds: the bars of step 1 (three: at T = 1, at T, the draws' put away), trace, step slider,
+# length slider (its unit), the draws' line put away.
+DETAILS = 7
 
 
 def trace_table(out, level: str, words: dict) -> pd.DataFrame:
@@ -42,21 +47,23 @@ def trace_table(out, level: str, words: dict) -> pd.DataFrame:
     )
 
 
-def step_charts(out, step_number, words):
-    """Bars for one step of a generation; the chosen token is added when it is outside the top-k."""
-    step = out.steps[min(max(int(step_number), 1), len(out.steps)) - 1]
-    top = [(a.token, a.p_t1, a.p) for a in step.top]
-    if step.token not in [t for t, _, _ in top]:
-        top.append((step.token, step.prob_t1, step.prob))
-    return bar_charts(top, step.token, out.temperature, words)
+def step_charts(out, step_number, words, settings=None, draws=None):
+    """Bars for one step of a generation under ``settings`` (temperature and samplers; default: the
+    generation's own), redrawn from the distribution kept for it; the chosen token is added when it is
+    outside the alternatives. ``draws``: that distribution drawn from, beside it."""
+    i = min(max(int(step_number), 1), len(out.steps)) - 1
+    step = out.steps[i]
+    ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
+    return distribution_charts(out.distribution(i, **(settings or {})), ids, step.token, words, draws)
 
 
 page_decode = shared(decode)
 
 
-def decode_for_page(prompt, temperature, length, decoding, seed, top_k, model) -> chargen.Generation:
+def decode_for_page(prompt, temperature, length, decoding, seed, top_k, model, samplers) -> chargen.Generation:
     """Seeded, the same inputs give the same text: shared by everyone who asks. No seed draws a fresh one."""
-    return (decode if seed is None else page_decode)(prompt, temperature, length, decoding, seed, top_k, model)
+    cut = tuple(truncation(*samplers).items())  # a cache key
+    return (decode if seed is None else page_decode)(prompt, temperature, length, decoding, seed, top_k, model, True, cut)
 
 
 class RevealPace:
@@ -82,13 +89,15 @@ class RevealPace:
 reveal_pace = RevealPace()
 
 
-def generate_page(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
+def generate_page(prompt, temperature, length, decoding, seed, top_k, model, cut_k, cut_p, cut_min,
+                  request: gr.Request):
     """Generate once (a fresh seed unless one is typed), then reveal the coloured text in paced frames, the
     last one with the rest (show_generation): one event per press. A frame changes only the text."""
     try:
         level = model_level(model)
         words = labels(request, level)
-        out = decode_for_page(prompt, temperature, length, decoding, typed_seed(seed), top_k, model)
+        out = decode_for_page(prompt, temperature, length, decoding, typed_seed(seed), top_k, model,
+                              (cut_k, cut_p, cut_min))
     except chargen.ChargenError as error:
         yield refuse(error, labels(request), REVEALED + DETAILS)
         return
@@ -99,7 +108,9 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, req
         for frame in range(1, frames):
             yield [made, pieces[: 1 + math.ceil(len(out.steps) * frame / frames)], *[gr.skip()] * (1 + DETAILS)]
             time.sleep(STREAM_SECONDS / frames)
-    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *show_generation(out, request)]
+    details = show_generation(out, request)
+    yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *details]
+    yield [gr.skip()] * REVEALED + [*details[:3], *[gr.skip()] * (DETAILS - 3)]  # the bars again: see sent_twice
 
 
 def show_generation(out, request: gr.Request):
@@ -108,10 +119,11 @@ def show_generation(out, request: gr.Request):
         return [gr.skip()] * DETAILS
     words = labels(request, out.level)
     return [*step_charts(out, 1, words), trace_table(out, out.level, words),
-            gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), gr.Slider(info=words["length_info"])]
+            gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), gr.Slider(info=words["length_info"]), ""]
 
 
-def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, request: gr.Request):
+def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, cut_k, cut_p, cut_min,
+                       request: gr.Request):
     """The page opens on a generation, shown whole (the reveal is for a press of the button), the same
     for everyone unless a seed is typed: decoded once for a class. The intro follows the model's unit."""
     try:
@@ -119,7 +131,7 @@ def generation_opening(prompt, temperature, length, decoding, seed, top_k, model
         words = labels(request, level)
         typed = typed_seed(seed)
         out = decode_for_page(prompt, temperature, length, decoding, OPENING_SEED if typed is None else typed, top_k,
-                              model)
+                              model, (cut_k, cut_p, cut_min))
     except chargen.ChargenError as error:
         return refuse(error, labels(request), 1 + REVEALED + DETAILS)
     pieces = coloured(generator(model).prompt_text(prompt), out.steps)
@@ -134,19 +146,41 @@ def select_step(evt: gr.SelectData, request: gr.Request):
     return evt.index or 1
 
 
-def show_step(out, step_number, request: gr.Request):
-    if out is None or not out.steps:
-        return gr.skip(), gr.skip()
+def show_step(out, step_number, decoding, temperature, cut_k, cut_p, cut_min, request: gr.Request):
+    """The selected step's bars under the page's settings as they are now (a slider being dragged), the
+    text left as generated; the line of the sampling pipeline; the last draws put away."""
+    words = labels(request, out.level if out else "char")
+    settings = bar_settings(decoding, temperature, cut_k, cut_p, cut_min)
+    try:
+        check_whole("step", step_number, 1, len(out.steps) if out and out.steps else MAX_LENGTH)
+        charts = step_charts(out, step_number, words, settings) if out and out.steps else [gr.skip()] * 3
+    except chargen.ChargenError as error:
+        yield refuse(error, words, 5)
+        return
+    yield from sent_twice([*charts, "", order_line(settings, words)])
+
+
+def draw_step(out, step_number, decoding, temperature, cut_k, cut_p, cut_min, request: gr.Request):
+    """Draw the selected step 1,000 times under the page's settings (a fresh seed each press): the share
+    of the draws beside the bars, and how far they are from them."""
+    settings = bar_settings(decoding, temperature, cut_k, cut_p, cut_min)
+    if out is None or not out.steps or settings["temperature"] is None:  # greedy draws nothing (the button is off)
+        yield [gr.skip()] * 4
+        return
     words = labels(request, out.level)
     try:
-        check_whole("step", step_number, 1, len(out.steps))
+        i = check_whole("step", step_number, 1, len(out.steps))
+        draws = draw(out.distribution(i - 1, **settings))
     except chargen.ChargenError as error:
-        return refuse(error, words, 2)
-    return step_charts(out, step_number, words)
+        yield refuse(error, words, 4)
+        return
+    yield from sent_twice([*step_charts(out, i, words, settings, draws), draws_line(draws, settings["temperature"],
+                                                                                   words)])
 
 
 def temperature_control(decoding):
-    return gr.Slider(interactive=decoding == SAMPLED)
+    """Greedy has no temperature, and nothing to draw."""
+    return gr.Slider(interactive=decoding == SAMPLED), gr.Button(interactive=decoding == SAMPLED)
 
 
 def build(model_box, page_open, intro):
@@ -166,6 +200,7 @@ def build(model_box, page_open, intro):
                                   elem_id="seed")
                 length = gr.Slider(1, MAX_LENGTH, 100, step=1, label=i18n("length"), info=i18n("length_info"),
                                    elem_id="length")
+                samplers = sampler_controls("generate")
                 top_k = gr.Slider(1, MAX_TOP_K, 5, step=1, label=i18n("top_k"), elem_id="top-k")
                 lesson_examples(prompt)
             with gr.Column(scale=3, min_width=300):
@@ -175,7 +210,12 @@ def build(model_box, page_open, intro):
                 with gr.Row():
                     bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="bars-t1", **BARS)
                     bars_t = gr.BarPlot(label=i18n("bars_t"), elem_id="bars-t", **BARS)
+                    bars_drawn = drawn_bars("bars-drawn")
+                order = order_markdown("generate-order")
                 step_slider = gr.Slider(1, 100, 1, step=1, label=i18n("step"), info=i18n("step_info"), elem_id="step")
+                with gr.Row(equal_height=True):
+                    draw_button = gr.Button(i18n("draw"), elem_id="draw-button", scale=0, min_width=200)
+                    draws = gr.Markdown(elem_id="generate-draws")
                 generation = gr.State()
                 with gr.Row(elem_classes="share-row"):
                     export.download_button(export.export_generation, [generation], "export_json", "generate-json")
@@ -185,18 +225,23 @@ def build(model_box, page_open, intro):
     # The page opens on a generation, in one event (the intro comes with it). Enter and the button generate,
     # and so does a new model; the last click wins, even over the page-open generation still on its way.
     # Both mostly wait (the opening is decoded once, a reveal sleeps between frames): a class's worth at once.
-    inputs = [prompt, temperature, length, decoding, seed, top_k, model]
-    revealed, details = [made, generated, generation], [bars_t1, bars_t, trace, step_slider, length]
+    inputs = [prompt, temperature, length, decoding, seed, top_k, model, *samplers]
+    revealed, details = [made, generated, generation], [bars_t1, bars_t, bars_drawn, trace, step_slider, length, draws]
     light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
     opening = page_open(generation_opening, inputs, [intro, *revealed, *details], **light)
     asked = [generate_button.click, prompt.submit]
     gr.on([*asked, model.change], generate_page, inputs, [*revealed, *details], trigger_mode="always_last",
           concurrency_id="reveal", cancels=[opening], **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
-    decoding.change(temperature_control, decoding, temperature, **PAGE_EVENT)
-    generated.select(select_step, None, step_slider, **PAGE_EVENT).then(  # the slider's own change may not fire
-        show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden", **PAGE_EVENT)
-    step_slider.change(show_step, [generation, step_slider], [bars_t1, bars_t], show_progress="hidden",
-                       trigger_mode="always_last", **PAGE_EVENT)
+    decoding.change(temperature_control, decoding, [temperature, draw_button], **PAGE_EVENT)
+    # The bars follow the step picked and the settings as they move (the slider's change fires while it is
+    # dragged); the text stays until Generate. A click's update may not fire the step slider's change.
+    selected = [generation, step_slider, decoding, temperature, *samplers]
+    redrawn = [bars_t1, bars_t, bars_drawn, draws, order]
+    generated.select(select_step, None, step_slider, **PAGE_EVENT).then(
+        show_step, selected, redrawn, show_progress="hidden", **light)
+    gr.on([step_slider.change, decoding.change, temperature.change, *(s.change for s in samplers)], show_step, selected,
+          redrawn, show_progress="hidden", trigger_mode="always_last", **light)
+    draw_button.click(draw_step, selected, [bars_t1, bars_t, bars_drawn, draws], show_progress="hidden", **PAGE_EVENT)
     return dict(prompt=prompt, decoding=decoding, temperature=temperature, seed=seed, length=length, alternatives=top_k,
                 model=model)

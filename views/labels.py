@@ -41,6 +41,13 @@ LABELS = {
         "no_second_model": "no second model", "lesson_grid": "Lesson grid (5 × 5)",
         "step_intro": "The model proposes its top-k next {units}: click one, let it sample, or take the greedy one. "
         "The prompt is read once; each choice feeds one {unit} and carries the network's state forward.",
+        "samplers": "Truncation: top-k, top-p, min-p", "sampler_top_k": "top-k (0 = off)",
+        "sampler_top_p": "top-p (1 = off)", "sampler_min_p": "min-p (0 = off)",
+        "plain_too": "Each temperature also without truncation",
+        "order_start": "Order: p → p^(1/1) → renormalise", "order": "Order: {steps}", "renormalise": "renormalise",
+        "order_greedy": "Greedy: p → the most probable", "order_removed": " (pale bars: removed, drawn at p at T = 1)",
+        "draw": "⚄ Draw this step 1,000 times", "bars_drawn": "Drawn 1,000 times: share of the draws",
+        "draws_line": "{n} draws at {decoding}, seed {seed}: total-variation distance {tv} from the bars at T",
         "start": "Start", "sample": "⚄ Sample at T", "take_greedy": "Greedy one", "undo": "↶ Undo",
         "text_so_far": "Text so far", "proposals": "Proposals (probability at T)",
         "sweep_intro": "How the next-{unit} distribution after the prompt and its entropy change as T goes from 0.1 to 3.",
@@ -72,6 +79,7 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "bars_t_step": "At your T: the next draw",
         "probability": "probability", "token": "next character or word", "bits": "bits",
         "chosen": "chosen", "other": "other", "rest": "rest", "rest_kind": "rest of the vocabulary",
+        "removed": "removed by truncation", "drawn_kind": "drawn share",
         "made_by_label": "made by", "text": "text", "mean_entropy": "entropy (bits/step)",
         "bits_per_step": "surprise (bits/step at T=1)", "real_words": "real words", "repeats": "repeated 4‑grams",
         "not_available": "n/a",
@@ -161,6 +169,14 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "no_second_model": "geen tweede model", "lesson_grid": "Lesrooster (5 × 5)",
         "step_intro": "Het model stelt zijn top-k volgende {units} voor: klik er een, laat het trekken, of neem de gulzige keuze. "
         "De begintekst wordt één keer gelezen; elke keuze voert één {unit} in en neemt de toestand van het netwerk mee.",
+        "samplers": "Afkappen: top-k, top-p, min-p", "sampler_top_k": "top-k (0 = uit)",
+        "sampler_top_p": "top-p (1 = uit)", "sampler_min_p": "min-p (0 = uit)",
+        "plain_too": "Elke temperatuur ook zonder afkappen",
+        "order_start": "Volgorde: p → p^(1/1) → hernormaliseren", "order": "Volgorde: {steps}",
+        "renormalise": "hernormaliseren", "order_greedy": "Gulzig: p → de waarschijnlijkste",
+        "order_removed": " (lichte staven: weggelaten, getekend op de kans bij T = 1)",
+        "draw": "⚄ Trek deze stap 1.000 keer", "bars_drawn": "1.000 keer getrokken: aandeel van de trekkingen",
+        "draws_line": "{n} trekkingen bij {decoding}, seed {seed}: totale-variatieafstand {tv} tot de staven bij T",
         "start": "Begin", "sample": "⚄ Trek bij T", "take_greedy": "Gulzige keuze", "undo": "↶ Terug",
         "text_so_far": "Tekst tot nu toe", "proposals": "Voorstellen (kans bij T)",
         "sweep_intro": "Hoe de kansverdeling van het volgende {unit} en haar entropie veranderen als T van 0,1 naar 3 gaat.",
@@ -191,6 +207,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "bars_t_step": "Bij jouw T: de volgende trekking",
         "probability": "kans", "token": "volgend teken of woord", "bits": "bits",
         "chosen": "gekozen", "other": "ander", "rest": "rest", "rest_kind": "de rest van de woordenschat",
+        "removed": "weggelaten door afkappen", "drawn_kind": "getrokken aandeel",
         "made_by_label": "gemaakt door", "text": "tekst", "mean_entropy": "entropie (bits/stap)",
         "bits_per_step": "verrassing (bits/stap bij T=1)", "real_words": "echte woorden", "repeats": "herhaalde 4‑grammen",
         "not_available": "n.v.t.",
@@ -280,23 +297,37 @@ def percent(p: float, words: dict, digits: int = 1) -> str:
     return number(100 * p, words, digits) + "%"
 
 
+def setting(value: float, words: dict) -> str:
+    """A setting (T, top-p) with as few decimals as it needs, in the language's decimal sign: 0.8, 0,8."""
+    return f"{round(value, 4):g}".replace(".", words["decimal"])  # round: a slider's 0.8500000000000001
+
+
 def temperature_label(temperature: float | None, words: dict) -> str:
-    """"greedy", or "T = 0.8" (a temperature with as few decimals as it needs)."""
+    """"greedy", or "T = 0.8"."""
     if temperature is None:
         return words["greedy_label"]
-    return words["t_label"].format(t=f"{temperature:g}".replace(".", words["decimal"]))
+    return words["t_label"].format(t=setting(temperature, words))
+
+
+def sampler_steps(truncation: dict | None, words: dict) -> list[str]:
+    """The samplers that are on, in the core's order: ["top-k 20", "top-p 0.9"]."""
+    return [f"{name.replace('_', '-')} {setting(value, words)}" for name, value in (truncation or {}).items()
+            if value is not None]
 
 
 def made_by_copied(gen, out, words: dict) -> str:
     """``made_by`` for a generation, marked when its finished title is one of the model's training titles."""
-    made = made_by(gen.name, gen.vocab.level, out.temperature, out.seed, words)
+    truncation = dict(top_k=out.top_k, top_p=out.top_p, min_p=out.min_p)
+    made = made_by(gen.name, gen.vocab.level, out.temperature, out.seed, words, truncation)
     return f"{made} · {words['copied']}" if gen.copied(out) else made
 
 
-def made_by(model: str, level: str, temperature: float | None, seed: int | None, words: dict) -> str:
-    """What made a result: model, its level, greedy or T, and the seed when there was one to draw with.
-    (The core's Generation.label will carry the same facts.)"""
-    decoding = temperature_label(temperature, words)
+def made_by(model: str, level: str, temperature: float | None, seed: int | None, words: dict,
+            truncation: dict | None = None) -> str:
+    """What made a result: model, its level, greedy or T and the samplers, and the seed when there was one
+    to draw with (the facts of the core's Generation.label, in the reader's language)."""
+    decoding = " · ".join([temperature_label(temperature, words),
+                           *(sampler_steps(truncation, words) if temperature is not None else [])])
     kind, model = words[f"units_{level}"], model_name(model, words)
     if temperature is None or seed is None:
         return words["made_by"].format(model=model, kind=kind, decoding=decoding)
