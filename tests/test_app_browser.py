@@ -19,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 import chargen
 from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, shown
 from views.labels import LABELS, for_level, made_by, number, percent
+from views.samplers import draws_line, order_line
 from views.score import EXAMPLES, RANK_COLOURS, rank_bands
 
 pytestmark = pytest.mark.skipif(os.environ.get("CHARGEN_SKIP_BROWSER") == "1", reason="CHARGEN_SKIP_BROWSER=1")
@@ -785,3 +786,232 @@ def test_a_generated_title_copied_from_training_is_marked(open_app, default_mode
     wait_for_text(page, "comparison", (prompt + rows[-1].text).strip()[:40])
     copied = words(locale)["copied"]
     assert [row[0].endswith(copied) for row in table_rows(page, "comparison")] == copied_rows
+
+
+# -- Live temperature, samplers, 1,000 draws (issue 18, points 1-3) ------------------------------------
+
+BARS_BY_TOKEN = """id => Object.fromEntries([...document.querySelectorAll(`#${id} .mark-rect path`)].map(p => {
+  const [token, probability, kind] = p.getAttribute('aria-label').split('; ').map(f => f.split(': ').slice(1).join(': '));
+  return [token, [probability, kind, p.getBoundingClientRect().height]];
+}))"""
+
+
+def drawn_by_token(page, elem_id):
+    """{token: (probability as Vega writes it, kind, height px)} of a bar chart as drawn."""
+    return {token: tuple(bar) for token, bar in page.evaluate(BARS_BY_TOKEN, elem_id).items()}
+
+
+def expected_bars(d, ids, here):
+    """{token: percent} a chart of ``d`` shows for ``ids`` and the rest: removed tokens at p at T = 1."""
+    shown_p = {shown(str(d.tokens[i])): float(d.p_t1[i] if d.p[i] == 0 else d.p[i]) for i in ids}
+    shown_p[here["rest"]] = max(0.0, 1 - sum(float(d.p[i]) for i in ids))
+    return {token: f"{round(100 * p)}%" for token, p in shown_p.items()}
+
+
+def wait_for_bars(page, elem_id, want, timeout=10_000):
+    """Wait until ``#elem_id`` draws ``want`` {token: percent} (both messages of a redraw arrived)."""
+    page.wait_for_function(f"want => {{ const got = ({BARS_BY_TOKEN})('{elem_id}');"
+                           " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }", arg=want,
+                           timeout=timeout)
+
+
+def one_scale(page, elem_id, d_values):
+    """Bar heights against {token: p}: pixels per unit of probability the same for every clear bar."""
+    drawn = drawn_by_token(page, elem_id)
+    scales = [drawn[t][2] / p for t, p in d_values.items() if p > 0.03]
+    return max(scales) / min(scales)
+
+
+def slider_x(page, elem_id, value, low, high):
+    """Where a range input's thumb stands at ``value``."""
+    rect = box(page, f"#{elem_id} input[type=range]")
+    thumb = 16
+    return rect["x"] + thumb / 2 + (value - low) / (high - low) * (rect["width"] - thumb), rect["y"] + rect["height"] / 2
+
+
+def drag_slider(page, elem_id, start, end, low, high, while_held=None):
+    """Press the thumb at ``start``, move it to ``end`` in small steps; ``while_held()`` runs before release."""
+    x0, y = slider_x(page, elem_id, start, low, high)
+    x1, _ = slider_x(page, elem_id, end, low, high)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move(x1, y, steps=8)
+    if while_held:
+        while_held()
+    page.mouse.up()
+
+
+def open_samplers(page, prefix):
+    header = page.locator(f"#{prefix}-samplers > button").first
+    if not page.locator(f"#{prefix}-sampler-top-k").is_visible():
+        header.click()
+
+
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "en"), ("phone", "nl-NL")])
+def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_text(
+        open_app, client, default_model, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_generate", locale)
+    _, expected = generate_on_page(page, client, "Oil prices ", locale, seed=3, length=20)
+    text = texts(page, "#generated .token .text")
+    out = chargen.load(default_model).generate("Oil prices ", length=20, temperature=1.0, seed=3, alternatives=5)
+    ids = [a.id for a in out.steps[0].top] + [out.steps[0].id] * (out.steps[0].id not in [a.id for a in out.steps[0].top])
+    page.locator("#temperature").scroll_into_view_if_needed()
+
+    def redrawn_while_held():  # the bars follow the thumb before it is let go
+        t = float(page.locator("#temperature input[type=number]").input_value())
+        assert abs(t - 0.5) <= 0.1
+        wait_for_bars(page, "bars-t", expected_bars(out.distribution(0, temperature=t), ids, here))
+    drag_slider(page, "temperature", 1.0, 0.5, 0.1, 3.0, redrawn_while_held)
+    t = float(page.locator("#temperature input[type=number]").input_value())
+    d = out.distribution(0, temperature=t)
+    wait_for_bars(page, "bars-t", expected_bars(d, ids, here))
+    values = {shown(str(d.tokens[i])): float(d.p[i]) for i in ids}
+    values[here["rest"]] = 1 - sum(float(d.p[i]) for i in ids)
+    assert one_scale(page, "bars-t", values) < 1.05  # heights are the core's probabilities at the dragged T
+    at_t1 = drawn_by_token(page, "bars-t1")
+    assert at_t1[shown(str(d.tokens[ids[0]]))][0] == f"{round(100 * float(d.p_t1[ids[0]]))}%"  # T = 1 stays
+    assert texts(page, "#generated .token .text") == text  # the text stays until Generate
+    assert page.locator("#generate-order").inner_text() == order_line(dict(temperature=t, **OFF_SAMPLERS), here)
+    set_number(page, "temperature", 1)
+
+
+OFF_SAMPLERS = dict(top_k=None, top_p=None, min_p=None)
+
+
+@pytest.mark.parametrize("size, locale", [(size, locale) for size in ("laptop", "phone") for locale in LOCALES])
+def test_truncation_greys_what_it_removes_says_its_order_and_makes_compare_rows(
+        open_app, client, default_model, size, locale):
+    page = open_app(size, locale, shared=False)  # Compare's own first temperatures
+    here = words(locale)
+    open_tab(page, "tab_generate", locale)
+    generate_on_page(page, client, "Oil prices ", locale, seed=3, length=20)
+    gen = chargen.load(default_model)
+    out = gen.generate("Oil prices ", length=20, temperature=1.0, seed=3, alternatives=5)
+    first = out.steps[0]
+    ids = [a.id for a in first.top] + [first.id] * (first.id not in [a.id for a in first.top])
+    open_samplers(page, "generate")
+    set_number(page, "generate-sampler-top-k", 2)
+    set_number(page, "generate-sampler-top-p", 0.9)
+    settings = dict(temperature=1.0, top_k=2, top_p=0.9, min_p=None)
+    d = out.distribution(0, **{k: v for k, v in settings.items()})
+    wait_for_bars(page, "bars-t", expected_bars(d, ids, here))
+    expect(page.locator("#generate-order")).to_have_text(order_line(settings, here))
+    assert f"top-k 2 → top-p 0{here['decimal']}9 → {here['renormalise']}" in page.locator("#generate-order").inner_text()
+    at_t, at_t1 = drawn_by_token(page, "bars-t"), drawn_by_token(page, "bars-t1")
+    removed = [shown(str(d.tokens[i])) for i in ids if d.p[i] == 0]
+    assert len(removed) >= 3  # top-k 2 leaves two of the five
+    for token in removed:  # greyed, at the height it has at T = 1
+        assert at_t[token][1] == here["removed"] and abs(at_t[token][2] - at_t1[token][2]) <= 1, token
+    kept = {shown(str(d.tokens[i])): float(d.p[i]) for i in ids if d.p[i] > 0}
+    assert sum(kept.values()) == pytest.approx(1) and all(at_t[t][1] != here["removed"] for t in kept)
+    # Generate with them: the label says what made the text, and the text is the core's
+    page.locator("#generate-button").click()
+    made = made_by(default_model, "char", 1.0, 3, here, dict(top_k=2, top_p=0.9, min_p=None))
+    expect(page.locator("#generate-made-by")).to_have_text(made)
+    truncated = gen.generate("Oil prices ", length=20, temperature=1.0, seed=3, top_k=2, top_p=0.9)
+    wait_for_pieces(page, "generated", ["Oil prices ", *(s.text or "⏎" for s in truncated.steps)])
+    set_number(page, "generate-sampler-top-k", 0)
+    set_number(page, "generate-sampler-top-p", 1)
+
+    # Compare: each temperature without, then with top-p 0.9 (greedy once: it ignores samplers)
+    open_tab(page, "tab_compare", locale)
+    fill(page, "compare-prompt", "President ")
+    open_samplers(page, "compare")
+    set_number(page, "compare-sampler-top-p", 0.9)
+    page.locator("#compare-button").click()
+    plain = gen.compare("President ", [None, *LESSON_TEMPERATURES], length=100, seed=0)
+    cut = gen.compare("President ", LESSON_TEMPERATURES, length=100, seed=0, top_p=0.9)
+    want = [plain[0]] + [row for pair in zip(plain[1:], cut) for row in pair]
+    wait_for_text(page, "comparison", ("President " + want[-1].text).strip()[:30])
+    rows = table_rows(page, "comparison")
+    assert [row[0] for row in rows] == [
+        made_by(default_model, "char", out.temperature, 0, here, dict(top_k=out.top_k, top_p=out.top_p, min_p=out.min_p))
+        for out in want]
+    assert [row[1] for row in rows] == [("President " + out.text).strip() for out in want]
+    set_number(page, "compare-sampler-top-p", 1)
+    assert no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("size, locale", [(size, locale) for size in ("laptop", "phone") for locale in LOCALES])
+def test_drawing_a_step_1000_times_shows_the_draws_beside_the_bars_and_their_distance(
+        open_app, client, default_model, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_generate", locale)
+    generate_on_page(page, client, "Oil prices ", locale, seed=3, length=20)
+    out = chargen.load(default_model).generate("Oil prices ", length=20, temperature=1.0, seed=3, alternatives=5)
+    step = out.steps[1]
+    ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
+    set_number(page, "step", 2)
+    seeds = []
+    for _ in range(2):  # a new seed each press
+        line = page.locator("#generate-draws [data-testid=markdown]")  # (not Gradio's progress timer beside it)
+        before = line.inner_text()
+        page.locator("#draw-button").click()
+        expect(line).not_to_have_text(before)
+        expect(line).to_contain_text("seed")
+        line = line.inner_text()
+        seed = int(seed_in(line))
+        draws = out.distribution(1).sample(1_000, seed)
+        assert line == draws_line(draws, 1.0, here)  # the core's distance for that seed
+        shares = {shown(str(out.distribution(1).tokens[i])): draws.counts[i] / 1_000 for i in ids}
+        shares[here["rest"]] = 1 - sum(shares.values())
+        page.wait_for_function("want => { const got = (" + BARS_BY_TOKEN + ")('bars-drawn');"
+                               " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }",
+                               arg={t: f"{round(100 * s)}%" for t, s in shares.items()})
+        drawn, at_t = drawn_by_token(page, "bars-drawn"), drawn_by_token(page, "bars-t")
+        assert all(kind == here["drawn_kind"] for token, (_, kind, _) in drawn.items() if token != here["rest"])
+        assert sum(round(s * 1_000) for s in shares.values()) == 1_000  # every draw counted, the rest as one bar
+        # one scale: the draws' bars and the exact bars at T, token by token
+        exact = {shown(str(out.distribution(1).tokens[i])): float(out.distribution(1).p[i]) for i in ids}
+        scale = max(at_t[t][2] / p for t, p in exact.items() if p > 0.03)
+        assert all(abs(drawn[t][2] / scale - s) < 0.02 for t, s in shares.items())
+        assert not page.locator("#bars-t1").is_visible()  # the draws stand in the T = 1 bars' place, beside those at T
+        seeds.append(seed)
+    assert seeds[0] != seeds[1]
+    set_number(page, "temperature", 0.3)  # other settings: the draws are put away, T = 1 is back
+    expect(page.locator("#bars-drawn")).to_be_hidden()
+    expect(page.locator("#bars-t1")).to_be_visible()
+    expect(page.locator("#generate-draws [data-testid=markdown]")).to_have_text("")
+    set_number(page, "temperature", 1)
+
+
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "nl-NL"), ("phone", "nl-NL")])
+def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text(
+        open_app, default_model, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_step", locale)
+    fill(page, "step-prompt", "Today ")
+    page.locator("#start-button").click()
+    status = page.locator("#step-status")
+    status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
+    page.locator("#proposals button:visible").first.click()
+    status.get_by_text(here["step_status"].split("{n}")[0] + "1").wait_for()
+    text = texts(page, "#stepped .token .text")
+    stepper = chargen.load(default_model).start("Today ")
+    stepper.choose(stepper.proposals()[0].id)
+    page.locator("#step-temperature").scroll_into_view_if_needed()
+
+    def redrawn_while_held():
+        t = float(page.locator("#step-temperature input[type=number]").input_value())
+        d = stepper.distribution(t)
+        wait_for_bars(page, "step-bars-t", expected_bars(d, [p.id for p in stepper.proposals(t, k=5)], here))
+    drag_slider(page, "step-temperature", 1.0, 2.0, 0.1, 3.0, redrawn_while_held)
+    assert texts(page, "#stepped .token .text") == text
+    t = float(page.locator("#step-temperature input[type=number]").input_value())
+    open_samplers(page, "step")
+    set_number(page, "step-sampler-min-p", 0.1)
+    d = stepper.distribution(t, min_p=0.1)
+    ids = [p.id for p in stepper.proposals(t, k=5)]
+    wait_for_bars(page, "step-bars-t", expected_bars(d, ids, here))
+    expect(page.locator("#step-order")).to_have_text(order_line(dict(temperature=t, top_k=None, top_p=None, min_p=0.1), here))
+    page.locator("#step-draw-button").click()
+    page.wait_for_function("() => /seed \\d+/.test(document.querySelector('#step-draws').innerText)")
+    line = page.locator("#step-draws [data-testid=markdown]").inner_text()
+    assert line == draws_line(d.sample(1_000, int(seed_in(line))), t, here)
+    assert texts(page, "#stepped .token .text") == text  # redraws and draws never change the text
+    set_number(page, "step-sampler-min-p", 0)
+    set_number(page, "step-temperature", 1)

@@ -11,6 +11,8 @@ DRAWS = 1_000
 MAX_SAMPLER_TOP_K = 40
 # Each sampler has a value that turns it off, where its slider starts: nothing is truncated until asked.
 OFF = dict(top_k=0, top_p=1.0, min_p=0.0)
+# A plot put away stays mounted, hidden: unmounted, Gradio 6.31's plot reads its element's size after it is gone.
+PUT_AWAY = "hidden"
 
 
 def sampler_controls(prefix, plain_too=False):
@@ -62,10 +64,10 @@ def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None):
     share of the draws of each token beside them, in the place of the bars at T = 1."""
     top = [(str(d.tokens[i]), float(d.p_t1[i]), float(d.p[i])) for i in ids]
     if draws is None:
-        return *bar_charts(top, chosen, d.temperature, words), gr.BarPlot(visible=False)
+        return *bar_charts(top, chosen, d.temperature, words), gr.BarPlot(visible=PUT_AWAY)
     shares = [float(draws.frequencies[i]) for i in ids]
     _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))])
-    return gr.BarPlot(visible=False), at_t, drawn
+    return gr.BarPlot(visible=PUT_AWAY), at_t, drawn
 
 
 def draw(d):
@@ -80,5 +82,5 @@ def draws_line(draws, temperature, words: dict) -> str:
 
 def drawn_bars(elem_id):
     """The draws' chart, shown once a step is drawn."""
-    return gr.BarPlot(label=i18n("bars_drawn"), elem_id=elem_id, visible=False, **BARS)
+    return gr.BarPlot(label=i18n("bars_drawn"), elem_id=elem_id, visible=PUT_AWAY, **BARS)
 
