@@ -801,11 +801,16 @@ def drawn_by_token(page, elem_id):
     return {token: tuple(bar) for token, bar in page.evaluate(BARS_BY_TOKEN, elem_id).items()}
 
 
+def vega_percent(p):
+    """A probability as the charts write it (d3's ".0%": halves round up, as JavaScript's toFixed does here)."""
+    return f"{math.floor(100 * p + 0.5)}%"
+
+
 def expected_bars(d, ids, here):
     """{token: percent} a chart of ``d`` shows for ``ids`` and the rest: removed tokens at p at T = 1."""
     shown_p = {shown(str(d.tokens[i])): float(d.p_t1[i] if d.p[i] == 0 else d.p[i]) for i in ids}
     shown_p[here["rest"]] = max(0.0, 1 - sum(float(d.p[i]) for i in ids))
-    return {token: f"{round(100 * p)}%" for token, p in shown_p.items()}
+    return {token: vega_percent(p) for token, p in shown_p.items()}
 
 
 def wait_for_bars(page, elem_id, want, timeout=10_000):
@@ -871,7 +876,7 @@ def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_tex
     values[here["rest"]] = 1 - sum(float(d.p[i]) for i in ids)
     assert one_scale(page, "bars-t", values) < 1.05  # heights are the core's probabilities at the dragged T
     at_t1 = drawn_by_token(page, "bars-t1")
-    assert at_t1[shown(str(d.tokens[ids[0]]))][0] == f"{round(100 * float(d.p_t1[ids[0]]))}%"  # T = 1 stays
+    assert at_t1[shown(str(d.tokens[ids[0]]))][0] == vega_percent(float(d.p_t1[ids[0]]))  # T = 1 stays
     assert texts(page, "#generated .token .text") == text  # the text stays until Generate
     assert page.locator("#generate-order").inner_text() == order_line(dict(temperature=t, **OFF_SAMPLERS), here)
     set_number(page, "temperature", 1)
@@ -960,7 +965,7 @@ def test_drawing_a_step_1000_times_shows_the_draws_beside_the_bars_and_their_dis
         shares[here["rest"]] = 1 - sum(shares.values())
         page.wait_for_function("want => { const got = (" + BARS_BY_TOKEN + ")('bars-drawn');"
                                " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }",
-                               arg={t: f"{round(100 * s)}%" for t, s in shares.items()})
+                               arg={t: vega_percent(s) for t, s in shares.items()})
         drawn, at_t = drawn_by_token(page, "bars-drawn"), drawn_by_token(page, "bars-t")
         assert all(kind == here["drawn_kind"] for token, (_, kind, _) in drawn.items() if token != here["rest"])
         assert sum(round(s * 1_000) for s in shares.values()) == 1_000  # every draw counted, the rest as one bar
