@@ -58,6 +58,7 @@ from chargen.model import build_model  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crowd  # noqa: E402  (benchmarks/crowd.py: a class of students, and memory over many API calls)
+import live  # noqa: E402  (benchmarks/live.py: live temperature through the page, and 1,000 draws)
 
 TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
 PROMPT = "Today "  # the lesson's
@@ -704,6 +705,15 @@ def serving_markdown(results: dict) -> str:
         *app_markdown(results["app"])]) + "\n"
 
 
+def live_markdown(results: dict) -> str:
+    """The report of ``--live``: live temperature through the page and the 1,000-draw, with the machine and date."""
+    m = results["machine"]
+    return "\n".join([
+        "# chargen live-temperature benchmark", "",
+        f"{results['date']}, {m['cpu']} ({m['cores']} cores), load average {m['load_average_at_start']} at start and "
+        f"{results['load_average_at_end']} at end; Python {m['python']}.", "", *live.markdown(results)]) + "\n"
+
+
 def write_reports(results: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
@@ -713,8 +723,8 @@ def write_reports(results: dict, out: Path) -> None:
 
 
 def write_readme(results: dict, readme: Path = ROOT / "README.md", section="bench") -> None:
-    """A full run's tables into the README, between its ``bench`` (or ``serving``) markers."""
-    report = markdown(results) if section == "bench" else serving_markdown(results)
+    """A full run's tables into the README, between its ``bench`` (``serving``, ``live``) markers."""
+    report = {"bench": markdown, "serving": serving_markdown, "live": live_markdown}[section](results)
     body = report.split("\n", 2)[2]  # without the title: the README has its own heading
     body = body.replace("](scaling.svg)", "](benchmarks/results/scaling.svg)").replace("\n## ", "\n### ")
     text = readme.read_text()
@@ -774,6 +784,9 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
     p.add_argument("--app", action="store_true",
                    help="only the app (a few minutes): writes serving.md / serving.json, and the README's serving table")
+    p.add_argument("--live", action="store_true",
+                   help="only live temperature through the page (50 slider moves in chromium) and the 1,000-draw "
+                        "(a minute): writes live.md / live.json, and the README's live table")
     p.add_argument("--memory", action="store_true",
                    help="also the server's memory over 5,000 API calls (about 4 minutes more)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
@@ -784,6 +797,17 @@ def main(argv=None) -> None:
     size = {**SIZES[mode], "memory": args.memory}
     out, started = Path(args.out), time.time()
     readme = mode == "full" and out == ROOT / "benchmarks" / "results"
+    if args.live:
+        results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
+                   "live_redraw": live.live_redraw(50 if mode == "full" else 10), "draw_1000": live.draw_1000()}
+        results["load_average_at_end"] = round(os.getloadavg()[0], 1)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "live.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+        (out / "live.md").write_text(live_markdown(results))
+        if readme:
+            write_readme(results, section="live")
+        print(live_markdown(results))
+        return
     if args.app:
         results = run_app(size, mode, Path(args.weights))
         results["seconds"] = round(time.time() - started)

@@ -4,8 +4,9 @@
 
 Starts ``python app.py`` on a free loopback port, opens each view in Debian's chromium, waits for
 what the view draws, and writes OUTDIR/{size}-{locale}-{view}.png (the first screen, as a class
-sees it; ``-full`` for the whole page). README's two pictures are docs/generate.png and
-docs/compare.png: the laptop-en ones, saved small.
+sees it; ``-full`` for the whole page). README's pictures are docs/generate.png,
+docs/compare.png, docs/live-bars.png and docs/draws.png: the laptop-en ones, saved small. Generate is also
+shot with its bars at T = 0.5 and top-k 3 (``-generate-live``) and drawn 1,000 times (``-generate-draws``).
 """
 import argparse
 import sys
@@ -17,12 +18,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conftest import serve_app  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab  # noqa: E402
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab, set_number  # noqa: E402
 
 # What each view draws once it is ready.
 READY = {"tab_generate": "#bars-t .mark-rect path", "tab_compare": "#comparison tbody tr",
          "tab_step": "#proposals button:visible", "tab_sweep": "#sweep-probabilities .mark-line path",
          "tab_score": "#scored-b .token .text", "tab_about": "#card li"}
+
+
+def shoot_live_bars(page, locale, stem):
+    """Generate with its bars at T = 0.5 and top-k 3 (``-live``), then that step drawn 1,000 times (``-draws``)."""
+    open_tab(page, "tab_generate", locale)
+    page.locator("#generate-samplers > button").first.click()
+    set_number(page, "generate-sampler-top-k", 3)
+    set_number(page, "temperature", 0.5)
+    page.wait_for_timeout(1500)
+    page.evaluate("scrollTo(0, 0)")
+    page.screenshot(path=f"{stem}-live.png")
+    page.locator("#draw-button").click()
+    page.locator("#bars-drawn .mark-rect path").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.locator("#generated").scroll_into_view_if_needed()
+    page.screenshot(path=f"{stem}-draws.png")
+    print(f"{stem}-live.png", f"{stem}-draws.png")
 
 
 def main(argv=None):
@@ -48,6 +66,7 @@ def main(argv=None):
                     page.screenshot(path=args.outdir / f"{name}.png")
                     page.screenshot(path=args.outdir / f"{name}-full.png", full_page=True)
                     print(args.outdir / f"{name}.png")
+                shoot_live_bars(page, locale, args.outdir / f"{size}-{locale}-generate")
                 context.close()
         browser.close()
 
