@@ -714,6 +714,17 @@ def live_markdown(results: dict) -> str:
         f"{results['load_average_at_end']} at end; Python {m['python']}.", "", *live.markdown(results)]) + "\n"
 
 
+def write_part(results: dict, out: Path, section: str, readme: bool) -> None:
+    """A run of one part (``--app``: serving, ``--live``): OUT/section.json and .md, and the README's section."""
+    report = {"serving": serving_markdown, "live": live_markdown}[section](results)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{section}.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+    (out / f"{section}.md").write_text(report)
+    if readme:
+        write_readme(results, section=section)
+    print(report)
+
+
 def write_reports(results: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
@@ -801,22 +812,12 @@ def main(argv=None) -> None:
         results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
                    "live_redraw": live.live_redraw(50 if mode == "full" else 10), "draw_1000": live.draw_1000()}
         results["load_average_at_end"] = round(os.getloadavg()[0], 1)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "live.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
-        (out / "live.md").write_text(live_markdown(results))
-        if readme:
-            write_readme(results, section="live")
-        print(live_markdown(results))
+        write_part(results, out, "live", readme)
         return
     if args.app:
         results = run_app(size, mode, Path(args.weights))
         results["seconds"] = round(time.time() - started)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "serving.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
-        (out / "serving.md").write_text(serving_markdown(results))
-        if readme:
-            write_readme(results, section="serving")
-        print(serving_markdown(results))
+        write_part(results, out, "serving", readme)
         return
     results = run(size, mode, Path(args.weights))
     results["seconds"] = round(time.time() - started)

@@ -533,16 +533,22 @@ def test_a_new_model_redraws_every_result_and_the_labels_follow_its_level(open_a
 
 # -- 12: Step through ------------------------------------------------------------------------------------
 
+def start_stepping(page, prompt, locale):
+    """Step through from ``prompt``: Start, and wait for step 0; returns the status line."""
+    open_tab(page, "tab_step", locale)
+    fill(page, "step-prompt", prompt)
+    page.locator("#start-button").click()
+    status = page.locator("#step-status")
+    status.get_by_text(words(locale)["step_status"].split("{n}")[0] + "0").wait_for()
+    return status
+
+
 @pytest.mark.parametrize("size, locale", EVERYWHERE)
 def test_step_through_fits_the_screen_and_a_typed_temperature_redraws_the_proposals(
         open_app, default_model, size, locale):
     page = open_app(size, locale)
     here = words(locale)
-    open_tab(page, "tab_step", locale)
-    fill(page, "step-prompt", "Today ")
-    page.locator("#start-button").click()
-    status = page.locator("#step-status")
-    status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
+    status = start_stepping(page, "Today ", locale)
     if size == "phone":
         wait_in_view(page, "#step-status")
     else:
@@ -988,11 +994,7 @@ def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text
         open_app, default_model, size, locale):
     page = open_app(size, locale)
     here = words(locale)
-    open_tab(page, "tab_step", locale)
-    fill(page, "step-prompt", "Today ")
-    page.locator("#start-button").click()
-    status = page.locator("#step-status")
-    status.get_by_text(here["step_status"].split("{n}")[0] + "0").wait_for()
+    status = start_stepping(page, "Today ", locale)
     page.locator("#proposals button:visible").first.click()
     status.get_by_text(here["step_status"].split("{n}")[0] + "1").wait_for()
     text = texts(page, "#stepped .token .text")
