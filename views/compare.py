@@ -124,4 +124,5 @@ def build(model_box):
     grid_button.click(lesson_grid_page, [length, seed, model], grid_table, trigger_mode="always_last", **PAGE_EVENT)
     grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
     model.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
-    return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model)
+    return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model,
+                **dict(zip(("top_k", "top_p", "min_p"), samplers)))

@@ -244,4 +244,4 @@ def build(model_box, page_open, intro):
           redrawn, show_progress="hidden", trigger_mode="always_last", **light)
     draw_button.click(draw_step, selected, [bars_t1, bars_t, bars_drawn, draws], show_progress="hidden", **PAGE_EVENT)
     return dict(prompt=prompt, decoding=decoding, temperature=temperature, seed=seed, length=length, alternatives=top_k,
-                model=model)
+                model=model, **dict(zip(("top_k", "top_p", "min_p"), samplers)))
