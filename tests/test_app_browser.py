@@ -884,7 +884,8 @@ def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_tex
     at_t1 = drawn_by_token(page, "bars-t1")
     assert at_t1[shown(str(d.tokens[ids[0]]))][0] == vega_percent(float(d.p_t1[ids[0]]))  # T = 1 stays
     assert texts(page, "#generated .token .text") == text  # the text stays until Generate
-    assert page.locator("#generate-order").inner_text() == order_line(dict(temperature=t, **OFF_SAMPLERS), here)
+    expect(page.locator("#generate-order [data-testid=markdown]")).to_have_text(  # (not a progress timer beside it)
+        order_line(dict(temperature=t, **OFF_SAMPLERS), here))
     set_number(page, "temperature", 1)
 
 
@@ -908,8 +909,9 @@ def test_truncation_greys_what_it_removes_says_its_order_and_makes_compare_rows(
     settings = dict(temperature=1.0, top_k=2, top_p=0.9, min_p=None)
     d = out.distribution(0, **{k: v for k, v in settings.items()})
     wait_for_bars(page, "bars-t", expected_bars(d, ids, here))
-    expect(page.locator("#generate-order")).to_have_text(order_line(settings, here))
-    assert f"top-k 2 → top-p 0{here['decimal']}9 → {here['renormalise']}" in page.locator("#generate-order").inner_text()
+    order = page.locator("#generate-order [data-testid=markdown]")
+    expect(order).to_have_text(order_line(settings, here))
+    assert f"top-k 2 → top-p 0{here['decimal']}9 → {here['renormalise']}" in order.inner_text()
     at_t, at_t1 = drawn_by_token(page, "bars-t"), drawn_by_token(page, "bars-t1")
     removed = [shown(str(d.tokens[i])) for i in ids if d.p[i] == 0]
     assert len(removed) >= 3  # top-k 2 leaves two of the five
@@ -955,6 +957,7 @@ def test_drawing_a_step_1000_times_shows_the_draws_beside_the_bars_and_their_dis
     out = chargen.load(default_model).generate("Oil prices ", length=20, temperature=1.0, seed=3, alternatives=5)
     step = out.steps[1]
     ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
+    set_number(page, "temperature", 1)
     set_number(page, "step", 2)
     seeds = []
     for _ in range(2):  # a new seed each press
@@ -1014,7 +1017,7 @@ def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text
     d = stepper.distribution(t, min_p=0.1)
     ids = [p.id for p in stepper.proposals(t, k=5)]
     wait_for_bars(page, "step-bars-t", expected_bars(d, ids, here))
-    expect(page.locator("#step-order")).to_have_text(order_line(dict(temperature=t, top_k=None, top_p=None, min_p=0.1), here))
+    expect(page.locator("#step-order [data-testid=markdown]")).to_have_text(order_line(dict(temperature=t, top_k=None, top_p=None, min_p=0.1), here))
     page.locator("#step-draw-button").click()
     page.wait_for_function("() => /seed \\d+/.test(document.querySelector('#step-draws').innerText)")
     line = page.locator("#step-draws [data-testid=markdown]").inner_text()
