@@ -15,6 +15,7 @@ from gradio_client import Client
 
 DROPPED = 12  # more than the reveal's concurrency limit (8): held slots would block the rest
 INPUTS = ["Moscow, ", 0.8, 100, "Sampled", 7, 5]  # prompt, T, length, decoding, seed, top-k; model added
+SAMPLERS_OFF = [0, 1.0, 0.0]  # then the truncation sliders: top-k, top-p, min-p
 
 
 def reveal_index(config) -> int:
@@ -33,7 +34,7 @@ def messages(http, base, session):
 def post_join(http, base, index, model) -> tuple[str, httpx.Response]:
     session = uuid.uuid4().hex[:11]
     return session, http.post(f"{base}gradio_api/queue/join", json={
-        "data": [*INPUTS, model], "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None,
+        "data": [*INPUTS, model, *SAMPLERS_OFF], "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None,
     })
 
 

@@ -180,20 +180,24 @@ def page_event(url, api_name, data) -> list[dict]:
 
 
 MODEL = "the default model"
+OFF = [0, 1.0, 0.0]  # the truncation sliders, off: top-k, top-p, min-p
 
 
 @pytest.mark.parametrize("api_name, data, message", [
     ("sweep_page", ["Today ", 2.5, MODEL], "alternatives must be a whole number from 1 to 10, not 2.5"),
     ("sweep_page", ["Today ", "x", MODEL], "alternatives must be a number from 1 to 10, not 'x'"),
-    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL], "alternatives must be a whole number"),
-    ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL], "temperature must be a number from 0.1 to 3"),
-    ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL], "length must be a number"),
-    ("generation_opening", ["Today ", 0.8, 20, "Sampled", 0.5, 5, MODEL], "seed must be a whole number"),
-    ("generation_opening", ["Today ", 0.8, 20, "Sampled", "", 2.5, MODEL], "alternatives must be a whole number"),
-    ("compare_page", ["Today ", "11", 20, 0, MODEL, ""], "temperatures must be a list"),
-    ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, ""], "length must be a whole number"),
+    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL, *OFF], "alternatives must be a whole number"),
+    ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL, *OFF], "temperature must be a number from 0.1 to 3"),
+    ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL, *OFF], "length must be a number"),
+    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 5, MODEL, 0, 1.5, 0.0], "top_p must be more than 0 and at most 1"),
+    ("generation_opening", ["Today ", 0.8, 20, "Sampled", 0.5, 5, MODEL, *OFF], "seed must be a whole number"),
+    ("generation_opening", ["Today ", 0.8, 20, "Sampled", "", 2.5, MODEL, *OFF], "alternatives must be a whole number"),
+    ("compare_page", ["Today ", "11", 20, 0, MODEL, "", *OFF, True], "temperatures must be a list"),
+    ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, "", *OFF, True], "length must be a whole number"),
+    ("compare_page", ["Today ", ["0.8"], 20, 0, MODEL, "", 2.5, 1.0, 0.0, True], "top_k must be a whole number"),
     ("lesson_grid_page", [{"a": 1}, 0, MODEL], "length must be a number"),
-    ("step_action", [None, "Today ", 1.0, 0, 2.5, MODEL], "alternatives must be a whole number"),
+    ("step_action", [None, "Today ", 1.0, 0, 2.5, MODEL, *OFF], "alternatives must be a whole number"),
+    ("step_action", [None, "Today ", 1.0, 0, 5, MODEL, 0, 1.0, 1.0], "min_p must be at least 0 and less than 1"),
     ("card_page", [["default"]], "unknown model"),
 ])
 def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api_name, data, message):
@@ -204,13 +208,18 @@ def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api
     assert any(message in w for w in warnings), warnings
 
 
+def shown_step(out, step):
+    """What Generate's redraw of ``step`` sends last (at T = 1, samplers off)."""
+    return list(generate.show_step(out, step, common.SAMPLED, 1.0, *OFF, None))[-1]
+
+
 def test_a_step_picked_or_shown_is_a_whole_number_within_the_generation():
     out = common.generator(app.DEFAULT_MODEL).generate("Today ", length=5, seed=1)
     with pytest.warns(UserWarning, match="step must be a whole number from 1 to 5, not 2.5"):
-        assert generate.show_step(out, 2.5, None) == [gr.skip()] * 2
+        assert shown_step(out, 2.5) == [gr.skip()] * 5
     with pytest.warns(UserWarning, match="step must be a number from 1 to 5, not 6"):
-        generate.show_step(out, 6, None)
-    at_t1, _ = generate.show_step(out, 3, None)  # step 3's bars: its token is the one drawn as chosen
+        shown_step(out, 6)
+    at_t1, *_ = shown_step(out, 3)  # step 3's bars: its token is the one drawn as chosen
     assert [token for token, _, kind in at_t1.value["data"] if kind == "chosen"] == [common.shown(out.steps[2].token)]
     clicked = {"index": "3", "value": "x", "selected": True}
     with pytest.warns(UserWarning, match="step must be a whole number from 1 to 500, not '3'"):
