@@ -96,6 +96,34 @@ def test_a_comparison_link_opens_compare_with_its_rows(open_app, pages, client, 
 
 
 @pytest.mark.parametrize("size, locale", SIZES)
+def test_a_comparison_with_samplers_links_and_exports_its_rows(open_app, pages, client, size, locale):
+    page = open_app(size, locale)
+    open_tab(page, "tab_compare", locale)
+    fill(page, "compare-prompt", "Oil ")
+    set_number(page, "compare-seed", 5)
+    page.locator("#compare-samplers > button").first.click()
+    set_number(page, "compare-sampler-top-p", 0.9)
+    page.locator("#compare-button").click()
+    ticked = ["Greedy", *LESSON_TEMPERATURES]
+    plain = client.predict(prompt="Oil ", temperatures=ticked, length=100, seed=5, api_name="/compare")["rows"]
+    cut = client.predict(prompt="Oil ", temperatures=ticked[1:], length=100, seed=5, top_p=0.9,
+                         api_name="/compare")["rows"]
+    want = ["Oil " + plain[0]["text"]] + [f"Oil {row['text']}" for pair in zip(plain[1:], cut) for row in pair]
+    page.wait_for_function("n => document.querySelectorAll('#comparison tbody tr').length === n", arg=len(want))
+    assert texts_shown(page) == want  # each temperature without top-p, then with it
+
+    url = link_of(page, "compare")
+    assert "top_p=0.9" in url and "plain=1" in url and "top_k" not in url  # samplers that are off stay out
+    student = opened(pages, size, locale, url)
+    student.wait_for_function("n => document.querySelectorAll('#comparison tbody tr').length === n", arg=len(want))
+    assert texts_shown(student) == want
+
+    _, text = downloaded(page, "compare-csv")
+    assert [row[2] for row in list(csv.reader(io.StringIO(text)))[1:]] == want
+    set_number(page, "compare-sampler-top-p", 1)  # off again, for the tests that share the page
+
+
+@pytest.mark.parametrize("size, locale", SIZES)
 def test_downloads_hold_what_the_api_answers(open_app, client, size, locale):
     page = open_app(size, locale)
     here = words(locale)

@@ -107,17 +107,16 @@ def build(model_box):
                     compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
                     grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
         gr.Markdown(i18n("compare_intro"))
-        inputs = [prompt, temperatures, length, seed, model, other]
+        compared = [prompt, temperatures, length, seed, model, other, *samplers, plain_too]
         with gr.Row(elem_classes="share-row"):
-            export.download_button(export.export_comparison, inputs, "export_csv", "compare-csv")
+            export.download_button(export.export_comparison, compared, "export_csv", "compare-csv")
             export.download_button(export.export_grid, [length, seed, model], "export_grid_csv", "grid-csv")
-            link.link_button(link.comparison_link, inputs, "compare-link")
+            link.link_button(link.comparison_link, compared, "compare-link")
         comparison_table = gr.HTML(elem_id="comparison")
         grid_table = gr.HTML(visible=False, elem_id="grid")
 
     # Drawn when the tab is first shown, not for everyone who opens the page. A new model redraws the
     # comparison and puts the old model's grid away.
-    compared = [*inputs, *samplers, plain_too]
     gr.on([compare_button.click, prompt.submit, model.change, tab.select], compare_page, compared, comparison_table,
           trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
@@ -125,4 +124,4 @@ def build(model_box):
     grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
     model.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
     return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model,
-                **dict(zip(("top_k", "top_p", "min_p"), samplers)))
+                **dict(zip(("top_k", "top_p", "min_p"), samplers)), plain_too=plain_too)

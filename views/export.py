@@ -19,6 +19,7 @@ from .common import (
     PAGE_EVENT, generation_record, generator, in_order, lesson_grid_rows, refuse, row_stats, side_by_side,
 )
 from .labels import i18n, labels, made_by_copied, temperature_label
+from .samplers import truncation
 
 EXPORTS = Path(tempfile.gettempdir()) / "chargen-exports"
 
@@ -43,10 +44,10 @@ def generation_file(out) -> str:
     return saved(f"chargen-{out.model}-seed{out.seed}.json", json.dumps(generation_record(out.model, out), indent=1))
 
 
-def comparison_file(prompt, temperatures, length, seed, model, other, words) -> str:
+def comparison_file(prompt, temperatures, length, seed, model, other, samplers, plain_too, words) -> str:
     """One row per generation in the table's order: what made it, its temperature (empty for greedy), the
     text, entropy and surprise in bits per step, the real-word share and the repeated 4-grams as fractions."""
-    rows = in_order(side_by_side(prompt, temperatures, length, seed, model, other))
+    rows = in_order(side_by_side(prompt, temperatures, length, seed, model, other, truncation(*samplers), plain_too))
     header = [words[c] for c in ("made_by_label", "temperature", "text", "mean_entropy", "bits_per_step", "real_words",
                                  "repeats")]
     table = []
@@ -70,9 +71,11 @@ def export_generation(out):
     return gr.skip() if out is None else generation_file(out)
 
 
-def export_comparison(prompt, temperatures, length, seed, model, other, request: gr.Request):
+def export_comparison(prompt, temperatures, length, seed, model, other, top_k, top_p, min_p, plain_too,
+                      request: gr.Request):
     try:
-        return comparison_file(prompt, temperatures, length, seed, model, other, labels(request))
+        return comparison_file(prompt, temperatures, length, seed, model, other, (top_k, top_p, min_p), plain_too,
+                               labels(request))
     except chargen.ChargenError as error:
         return refuse(error, labels(request))
 

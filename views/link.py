@@ -4,7 +4,8 @@ selects the view, fills its inputs and decodes the same text.
     ?view=generate&model=lesson&epoch=8&prompt=Today+&T=0.8&length=100&seed=42&alternatives=5
     ?view=compare&model=default&prompt=Moscow%2C+&T=greedy,0.3,1.0&length=100&seed=0&with=words
 
-T is "greedy" or a number (Compare: a comma-separated list); top_k, top_p and min_p appear when set.
+T is "greedy" or a number (Compare: a comma-separated list); top_k, top_p and min_p appear when set, and on
+Compare then plain (1: each temperature also without them, 0: not).
 """
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -13,6 +14,7 @@ import gradio as gr
 from .common import GREEDY, MODELS, PAGE_EVENT, SAMPLED, TEMPERATURE_CHOICES, snapshot_names, temperature_choice
 from .labels import i18n, labels, snapshot_of
 from .progress import epoch_control
+from .samplers import truncation
 
 SAMPLERS = {"top_k": int, "top_p": float, "min_p": float}
 # Opening a link: the page's script asks the server for the inputs only when the address carries a view, so
@@ -50,9 +52,12 @@ def generation_link(page_url, out, length):
     return gr.Textbox(url, visible=True)
 
 
-def comparison_link(page_url, prompt, temperatures, length, seed, model, other, *samplers):
+def comparison_link(page_url, prompt, temperatures, length, seed, model, other, top_k, top_p, min_p, plain_too):
+    """The comparison's inputs; with samplers on, also whether each temperature shows without them too."""
+    samplers = truncation(top_k, top_p, min_p)
+    plain = int(bool(plain_too)) if any(value is not None for value in samplers.values()) else None
     url = address(page_url, "compare", model, prompt=prompt, T=",".join(map(written, temperatures or [])),
-                  length=length, seed=seed, **{"with": other}, **dict(zip(SAMPLERS, samplers)))
+                  length=length, seed=seed, **{"with": other}, **samplers, plain=plain)
     return gr.Textbox(url, visible=True)
 
 
@@ -104,7 +109,8 @@ def compare_inputs(query, fields) -> dict:
     other = query.get("with", "")
     updates = {fields["prompt"]: query.get("prompt", gr.skip()), fields["length"]: number_in(query, "length", int),
                fields["seed"]: number_in(query, "seed", int), fields["temperatures"]: temperatures or gr.skip(),
-               fields["other"]: other if other in ("", *MODELS) else gr.skip()}
+               fields["other"]: other if other in ("", *MODELS) else gr.skip(),
+               fields["plain_too"]: query["plain"] != "0" if "plain" in query else gr.skip()}
     return updates | sampler_inputs(query, fields)
 
 
