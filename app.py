@@ -139,13 +139,12 @@ CSS = """
 #header > #model { flex: 0 1 200px; }
 #title h1 { font-size: 24px !important; margin: 0 !important; overflow-wrap: normal; word-break: normal; }
 .made-by p { font-weight: 600; margin: 0; }
-/* Generated text reads as text: large monospaced type, the coloured pieces inline with no gaps, and lines
-   that break at spaces only (Gradio lays pieces out as boxes, which broke words anywhere). Each piece's box
-   gives way to its text, which takes the piece's colour; the blanks Gradio puts between pieces take no room
-   and are no place to break; a word too long for its line still breaks. */
+/* Generated text reads as text: large monospaced type, the coloured pieces inline with no gaps, lines broken
+   at spaces (Gradio lays pieces out as boxes, which broke words anywhere; TEXT_FLOW empties the blanks it
+   puts between them). Each piece's box gives way to its text, which takes the piece's colour; a word too long
+   for its line still breaks. */
 :is(#generated, #stepped, .scored) .textfield { display: block; line-height: 1.75; }
-:is(#generated, #stepped, .scored) :is(.textfield, .token-container, .token) {
-  white-space: nowrap; word-break: normal; font-size: 0; }
+:is(#generated, #stepped, .scored) :is(.textfield, .token-container, .token) { word-break: normal; }
 :is(#generated, #stepped, .scored) .token-container { display: inline; }
 :is(#generated, #stepped, .scored) .token { display: contents; }
 :is(#generated, #stepped, .scored) .text { font-family: var(--font-mono); font-size: 1.5rem; padding: 0.1em 0;
@@ -196,6 +195,21 @@ LOCAL_NUMBERS = f"""() => {{
   new MutationObserver(localise).observe(document.body, {{childList: true, subtree: true, characterData: true}});
   localise();
 }}"""
+
+# Gradio puts blanks between a coloured text's pieces (its template's own): as text they were spaces, or line
+# breaks, inside a word. They are emptied, not removed, so Gradio's later updates find every node they expect.
+TEXT_FLOW = """() => {
+  const fields = "#generated .textfield, #stepped .textfield, .scored .textfield";
+  const empty = () => document.querySelectorAll(fields).forEach(field => {
+    const walker = document.createTreeWalker(field, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.data && !node.parentElement.closest(".text")) node.data = "";
+    }
+  });
+  new MutationObserver(empty).observe(document.body, {childList: true, subtree: true});
+  empty();
+}"""
+PAGE_SCRIPT = f"() => {{ ({LOCAL_NUMBERS})(); ({TEXT_FLOW})(); }}"
 
 # -- serving: a class at once, memory bounded over a day of classes --------------------------------
 # Two cores, so two at a time of what is not set otherwise in the views. Queue positions go out every 2 s,
@@ -331,4 +345,4 @@ if __name__ == "__main__":
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, js=LOCAL_NUMBERS, **LAUNCH)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, js=PAGE_SCRIPT, **LAUNCH)

@@ -738,28 +738,33 @@ def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(
         assert per_char[EXAMPLES[0], model] < per_char[EXAMPLES[1], model]
 
 
+# Each character of a coloured text with its box: [character, left, right, top].
+CHARACTER_BOXES = """id => [...document.querySelectorAll(`#${id} .token .text`)].flatMap(piece => {
+  const node = piece.firstChild;
+  return [...node.data].map((c, i) => {
+    const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+    const rect = range.getBoundingClientRect();
+    return [c, rect.left, rect.right, rect.top];
+  });
+})"""
+
+
 @pytest.mark.parametrize("size", ["phone", "projector"])
 def test_coloured_text_reads_as_text_and_breaks_lines_between_words(open_app, client, size):
     page = open_app(size)
     open_tab(page, "tab_generate")
-    prompt = "Microsoft announces international partnership agreements with European telecommunications "
-    generate_on_page(page, client, prompt, seed=2, length=40)
-    chars = page.evaluate("""id => [...document.querySelectorAll(`#${id} .token .text`)].flatMap(piece => {
-        const node = piece.firstChild;
-        return [...node.data].map((c, i) => {
-          const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
-          const rect = range.getBoundingClientRect();
-          return [c, rect.left, rect.right, rect.top];
-        });
-      })""", "generated")
-    lines = [[chars[0]]]
-    for char in chars[1:]:  # a new line starts where a character sits above-left of the one before
-        (lines.append([char]) if char[3] > lines[-1][-1][3] + 5 else lines[-1].append(char))
-    assert len(lines) >= 3
-    for line, following in zip(lines, lines[1:]):  # every line ends at a space: no word is cut in two
-        assert line[-1][0] == " " or following[0][0] in " ⏎", ("".join(c for c, *_ in line), following[0][0])
-    for line in lines:  # no gaps between the pieces: each character starts where the one before ended
-        assert all(abs(b[1] - a[2]) < 1 for a, b in zip(line, line[1:])), "".join(c for c, *_ in line)
+    long_prompt = "Microsoft announces international partnership agreements with European telecommunications "
+    for prompt, seed, length in [(long_prompt, 2, 40), ("Today ", 0, 100)]:  # long prompt; generated words
+        generate_on_page(page, client, prompt, seed=seed, length=length)
+        chars = page.evaluate(CHARACTER_BOXES, "generated")
+        lines = [[chars[0]]]
+        for char in chars[1:]:  # a new line starts where a character sits below the one before
+            (lines.append([char]) if char[3] > lines[-1][-1][3] + 5 else lines[-1].append(char))
+        assert len(lines) >= 2, prompt
+        for line, following in zip(lines, lines[1:]):  # every line ends at a space: no word is cut in two
+            assert line[-1][0] == " " or following[0][0] in " ⏎", ("".join(c for c, *_ in line), following[0][0])
+        for line in lines:  # no gaps between the pieces: each character starts where the one before ended
+            assert all(abs(b[1] - a[2]) < 1 for a, b in zip(line, line[1:])), "".join(c for c, *_ in line)
 
 
 def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
