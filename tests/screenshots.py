@@ -5,7 +5,8 @@
 Starts ``python app.py`` on a free loopback port, opens each view in Debian's chromium, waits for
 what the view draws, and writes OUTDIR/{size}-{locale}-{view}.png (the first screen, as a class
 sees it; ``-full`` for the whole page). README's pictures are docs/generate.png,
-docs/compare.png, docs/live-bars.png and docs/draws.png: the laptop-en ones, saved small. Generate is also
+docs/compare.png (its -full), docs/score.png, docs/live-bars.png and docs/draws.png: the laptop-en ones,
+saved at three quarters of their size. Generate is also
 shot with its bars at T = 0.5 and top-k 3 (``-generate-live``) and drawn 1,000 times (``-generate-draws``).
 """
 import argparse
