@@ -784,9 +784,9 @@ def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
 
 # -- Copied titles (issue 18, 5) --------------------------------------------------------------------
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_a_generated_title_copied_from_training_is_marked(open_app, default_model, locale):
-    page = open_app("laptop", locale, shared=False)  # Compare's own first settings: the lesson's temperatures
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("phone", "nl-NL")])
+def test_a_generated_title_copied_from_training_is_marked(open_app, default_model, size, locale):
+    page = open_app(size, locale, shared=False)  # Compare's own first settings: the lesson's temperatures
     open_tab(page, "tab_compare", locale)
     prompt = "Report: Bribes Got Bomb Suspects on Planes "  # a training title, all but its end
     gen = chargen.load(default_model)
@@ -797,6 +797,13 @@ def test_a_generated_title_copied_from_training_is_marked(open_app, default_mode
     wait_for_text(page, "comparison", (prompt + rows[-1].text).strip()[:40])
     copied = words(locale)["copied"]
     assert [row[0].endswith(copied) for row in table_rows(page, "comparison")] == copied_rows
+
+    open_tab(page, "tab_generate", locale)  # Generate, greedy: the training title, marked
+    page.locator("#decoding label", has_text=words(locale)["greedy"]).click()
+    fill(page, "generate-prompt", prompt)
+    page.locator("#generate-button").click()
+    wait_for_text(page, "generated", prompt + rows[0].text[:20])
+    expect(page.locator("#generate-made-by")).to_contain_text(copied)
 
 
 # -- Live temperature, samplers, 1,000 draws (issue 18, points 1-3) ------------------------------------
