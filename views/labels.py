@@ -225,7 +225,7 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "card_test_words": "Bits per woord, test",
         "full_card": "De hele kaart (card.json)",
         "link": "Link hiernaar", "link_url": "Link naar deze weergave: dezelfde invoer, dezelfde tekst",
-        "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesrooster als CSV",
+        "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesrooster CSV",
         "after_epoch": "Na epoch", "after_epoch_info": "tussenstanden uit de training van het lesmodel, van ruis tot koppen",
         "epoch_trained": "getraind ({n})", "after_epoch_name": "{model} na epoch {epoch}",
         "epoch_bits": "na epoch {epoch}: {bits} bits per teken op de testkoppen ({n} epochs: {final})",
