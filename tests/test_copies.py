@@ -1,4 +1,6 @@
 """Generated titles copied from the training titles: the hashes a bundle ships, and the check."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,8 @@ def test_a_damaged_titles_file_is_a_clear_error(tmp_path, content):
 
 def test_the_shipped_lesson_model_copies_a_training_title_when_led_to_it():
     gen = chargen.load("lesson")
+    if not Path(gen.card.data.source).exists():  # the shared data beside the project, as the card names it
+        pytest.skip(f"{gen.card.data.source} is not here")
     train_rows, _ = card_split(gen.card.data)
     title = "Report: Bribes Got Bomb Suspects on Planes (AP)"
     assert title in field_texts(train_rows)
