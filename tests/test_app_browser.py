@@ -831,7 +831,7 @@ def expected_bars(d, ids, here):
     return {token: vega_percent(p) for token, p in shown_p.items()}
 
 
-def wait_for_bars(page, elem_id, want, timeout=10_000):
+def wait_for_bars(page, elem_id, want, timeout=30_000):
     """Wait until ``#elem_id`` draws ``want`` {token: percent} (both messages of a redraw arrived)."""
     page.wait_for_function(f"want => {{ const got = ({BARS_BY_TOKEN})('{elem_id}');"
                            " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }", arg=want,
