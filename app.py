@@ -40,7 +40,7 @@ import gradio as gr  # noqa: E402
 from gradio.state_holder import SessionState  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from views import about, api, compare, generate, link, score, step, sweep  # noqa: E402
+from views import about, api, bars, compare, generate, link, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
 from views.labels import LABELS, i18n, labels  # noqa: E402
@@ -345,4 +345,4 @@ if __name__ == "__main__":
     threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS, js=PAGE_SCRIPT, **LAUNCH)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS, js=PAGE_SCRIPT, **LAUNCH)

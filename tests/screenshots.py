@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab, set_number  # noqa: E402
 
 # What each view draws once it is ready.
-READY = {"tab_generate": "#bars-t .mark-rect path", "tab_compare": "#comparison tbody tr",
+READY = {"tab_generate": "#bars-t .bar-fill", "tab_compare": "#comparison tbody tr",
          "tab_step": "#proposals button:visible", "tab_sweep": "#sweep-probabilities .mark-line path",
          "tab_score": "#scored-b .token .text", "tab_about": "#card li"}
 
@@ -37,7 +37,7 @@ def shoot_live_bars(page, locale, stem):
     page.evaluate("scrollTo(0, 0)")
     page.screenshot(path=f"{stem}-live.png")
     page.locator("#draw-button").click()
-    page.locator("#bars-drawn .mark-rect path").first.wait_for()
+    page.locator("#bars-drawn .bar-fill").first.wait_for()
     page.wait_for_timeout(1500)
     page.locator("#generated").scroll_into_view_if_needed()
     page.screenshot(path=f"{stem}-draws.png")
@@ -62,7 +62,7 @@ def main(argv=None):
                 for tab in TABS:
                     open_tab(page, tab, locale)
                     page.locator(READY[tab]).first.wait_for()
-                    page.wait_for_timeout(1500)  # the reveal and Vega's redraw
+                    page.wait_for_timeout(1500)  # the reveal, and the plots' redraw
                     name = f"{size}-{locale}-{tab.removeprefix('tab_')}"
                     page.screenshot(path=args.outdir / f"{name}.png")
                     page.screenshot(path=args.outdir / f"{name}-full.png", full_page=True)

@@ -9,6 +9,7 @@ turn. CHARGEN_SKIP_BROWSER=1 skips these tests (CI installs chromium and runs th
 import math
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 import chargen
+from views.bars import whole_percent
 from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, shown
 from views.labels import LABELS, for_level, made_by, number, percent
 from views.samplers import draws_line, order_line
@@ -59,6 +61,15 @@ def default_model():
     return chargen.shipped_names()[0]
 
 
+SENT = {}  # page: its requests to the server's queue, as "time event n: the inputs' last values"
+
+
+def sent(page, last=8) -> str:
+    """The page's last requests and the sliders' values now: what a failed wait for an answer was waiting on."""
+    sliders = page.eval_on_selector_all("input[type=number]:visible", "es => es.map(e => `${e.closest('[id]')?.id}=${e.value}`)")
+    return "\n".join(["it asked the server:", *SENT.get(page, [])[-last:], f"at {time.strftime('%X')} its sliders: {sliders}"])
+
+
 class Pages:
     """Open pages, one per size and language, shared by the tests in turn (opening one costs seconds);
     every page error or request off the server is recorded against the test that saw it."""
@@ -69,11 +80,15 @@ class Pages:
     def open(self, size="laptop", locale="en", shared=True, wait=True):
         if shared and (size, locale) in self.shared:
             return self.shared[size, locale]
+        # (less motion, as a reader may ask: a bar is at its new height the moment its new number is)
         context = self.browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
-                                           has_touch=size == "phone")
+                                           has_touch=size == "phone", reduced_motion="reduce")
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        SENT[page] = []  # what the page asked the server, told when a wait for its answer fails
+        page.on("request", lambda r: "queue/join" in r.url and SENT[page].append(
+            f"{time.strftime('%X')} event {r.post_data_json['fn_index']}: {str(r.post_data_json['data'])[-100:]}"))
         page.on("request", lambda request: request.url.startswith((self.url, "data:", "blob:"))
                 or self.problems.append(f"request off the server: {request.url}"))
         page.goto(self.url)
@@ -109,8 +124,13 @@ def wait_for_rows(page, table, count=None):
 
 
 def wait_for_text(page, elem_id, text):
-    """Wait until ``#elem_id`` holds ``text`` (shown or not: tabs hide views)."""
-    page.wait_for_function("([id, text]) => document.getElementById(id)?.textContent.includes(text)", arg=[elem_id, text])
+    """Wait until ``#elem_id`` holds ``text`` (shown or not: tabs hide views); else fail saying what it held."""
+    try:
+        page.wait_for_function("([id, text]) => document.getElementById(id)?.textContent.includes(text)",
+                               arg=[elem_id, text])
+    except PlaywrightTimeout:
+        held = page.evaluate("id => document.getElementById(id)?.textContent", elem_id)
+        pytest.fail(f"#{elem_id} never held {text!r}; it holds {held[:300]!r}.\n{sent(page)}")
 
 
 def wait_for_pieces(page, elem_id, pieces, timeout=30_000):
@@ -179,17 +199,14 @@ def wait_in_view(page, selector):
                            " return -2 <= top && top < innerHeight; }", arg=selector, timeout=5_000)
 
 
+# A bar chart as drawn: [token, probability as the axis writes it, kind (translated), height px], left to right.
+BARS_DRAWN = """id => [...document.querySelectorAll(`#${id} .bar-fill`)].map(b =>
+  [b.dataset.token, b.dataset.p, b.dataset.kind, b.getBoundingClientRect().height])"""
+
+
 def bars(page, elem_id):
-    """A bar chart as drawn: [(token, kind, height px)] from Vega's marks, in drawing order."""
-    marks = page.eval_on_selector_all(
-        f"#{elem_id} .mark-rect path",
-        "paths => paths.map(p => [p.getAttribute('aria-label'), p.getBoundingClientRect().height])")
-    drawn = []
-    for label, height in marks:
-        fields = dict(part.split(": ", 1) for part in label.split("; "))
-        values = list(fields.values())  # token, probability, kind (their names are translated)
-        drawn.append((values[0], values[2], height))
-    return drawn
+    """A bar chart as drawn: [(token, kind, height px)], left to right."""
+    return [(token, kind, height) for token, _, kind, height in page.evaluate(BARS_DRAWN, elem_id)]
 
 
 def seed_in(label):
@@ -281,9 +298,8 @@ def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, siz
     assert " " in [t for t, _, _ in top]  # after "President" a space is likely: it must read as ␣
     words_here = words(locale)
     expected_tokens = [shown(t) for t, _, _ in top] + [words_here["rest"]]
-    page.wait_for_function(  # Vega redraws a moment after the data arrives
-        "want => [...document.querySelectorAll('#bars-t .mark-rect path')].map(p => p.getAttribute('aria-label')"
-        ".split('; ')[0].split(': ')[1]).join('|') === want.join('|')", arg=expected_tokens)
+    page.wait_for_function(f"want => ({BARS_DRAWN})('bars-t').map(bar => bar[0]).join('|') === want.join('|')",
+                           arg=expected_tokens)
     at_t1, at_t = bars(page, "bars-t1"), bars(page, "bars-t")
     assert [token for token, _, _ in at_t1] == [token for token, _, _ in at_t] == expected_tokens
     assert at_t1[-1][1] == words_here["rest_kind"] and "␣" in expected_tokens
@@ -293,11 +309,13 @@ def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, siz
     heights = [h for _, _, h in at_t1 + at_t]
     scales = [h / p for h, p in zip(heights, values) if p > 0.05]
     assert max(scales) / min(scales) < 1.05, scales
-    grid = page.locator("#bars-t1 .role-axis-grid").first.bounding_box()["height"]
-    assert max(heights) > 0.5 * grid  # the scale ends near the tallest bar, not at 100%
-    sizes = page.eval_on_selector_all("#bars-t1 svg text, #bars-t svg text",
+    plot = page.locator("#bars-t1 .bar-plot").bounding_box()["height"]
+    assert max(heights) > 0.5 * plot  # the scale ends near the tallest bar, not at 100%
+    ticks = page.locator("#bars-t1 .bar-ticks span").all_inner_texts()
+    assert ticks[0] == "0%" and len(ticks) >= 3 and all(t.endswith("0%") for t in ticks)
+    sizes = page.eval_on_selector_all(":is(#bars-t1, #bars-t) .bar-chart :is(span, .bar-y-title, .bar-x-title)",
                                       "ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
-    assert sizes and min(sizes) >= 16
+    assert len(sizes) == 2 * (2 + len(ticks) + len(expected_tokens)) and min(sizes) >= 16
 
 
 # -- 1: the sweep -----------------------------------------------------------------------------------------
@@ -590,7 +608,8 @@ def english_only(text):
 
 # The page's own words: what it shows less what the model wrote (English headlines) and the lesson's prompts.
 LABEL_TEXT = """() => {
-  const data = '#generated, #stepped, #trace, #comparison tbody, #grid tbody, #proposals, .vega-embed, .gallery, textarea';
+  const data = '#generated, #stepped, #trace, #comparison tbody, #grid tbody, #proposals, .vega-embed, .gallery, textarea, '
+    + '.bar-labels span:not(:last-child)';
   const parts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let t = walker.nextNode(); t; t = walker.nextNode()) {
@@ -776,10 +795,8 @@ def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
     for step in (4, 2):
         page.locator("#generated .token .text").nth(step).click()  # piece 0 is the prompt: piece i is step i
         want = shown(expected["steps"][step - 1]["token"])
-        page.wait_for_function(
-            "([want, chosen]) => [...document.querySelectorAll('#bars-t1 .mark-rect path')].some(p => {"
-            " const f = p.getAttribute('aria-label') || ''; return f.includes(want) && f.includes(chosen); })",
-            arg=[f"{w['token']}: {want};", f": {w['chosen']}"], timeout=10_000)
+        page.wait_for_function(f"([want, chosen]) => ({BARS_DRAWN})('bars-t1').some(bar => bar[0] === want && bar[2] === chosen)",
+                               arg=[want, w["chosen"]], timeout=10_000)
         assert page.locator("#step input[type=number]").input_value() == str(step)
 
 
@@ -809,34 +826,30 @@ def test_a_generated_title_copied_from_training_is_marked(open_app, default_mode
 
 # -- Live temperature, samplers, 1,000 draws (issue 18, points 1-3) ------------------------------------
 
-BARS_BY_TOKEN = """id => Object.fromEntries([...document.querySelectorAll(`#${id} .mark-rect path`)].map(p => {
-  const [token, probability, kind] = p.getAttribute('aria-label').split('; ').map(f => f.split(': ').slice(1).join(': '));
-  return [token, [probability, kind, p.getBoundingClientRect().height]];
-}))"""
+BARS_BY_TOKEN = f"id => Object.fromEntries(({BARS_DRAWN})(id).map(([token, ...bar]) => [token, bar]))"
 
 
 def drawn_by_token(page, elem_id):
-    """{token: (probability as Vega writes it, kind, height px)} of a bar chart as drawn."""
+    """{token: (probability as the axis writes it, kind, height px)} of a bar chart as drawn."""
     return {token: tuple(bar) for token, bar in page.evaluate(BARS_BY_TOKEN, elem_id).items()}
-
-
-def vega_percent(p):
-    """A probability as the charts write it (d3's ".0%": halves round up, as JavaScript's toFixed does here)."""
-    return f"{math.floor(100 * p + 0.5)}%"
 
 
 def expected_bars(d, ids, here):
     """{token: percent} a chart of ``d`` shows for ``ids`` and the rest: removed tokens at p at T = 1."""
     shown_p = {shown(str(d.tokens[i])): float(d.p_t1[i] if d.p[i] == 0 else d.p[i]) for i in ids}
     shown_p[here["rest"]] = max(0.0, 1 - sum(float(d.p[i]) for i in ids))
-    return {token: vega_percent(p) for token, p in shown_p.items()}
+    return {token: whole_percent(p) for token, p in shown_p.items()}
 
 
 def wait_for_bars(page, elem_id, want, timeout=30_000):
-    """Wait until ``#elem_id`` draws ``want`` {token: percent} (both messages of a redraw arrived)."""
-    page.wait_for_function(f"want => {{ const got = ({BARS_BY_TOKEN})('{elem_id}');"
-                           " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }", arg=want,
-                           timeout=timeout)
+    """Wait until ``#elem_id`` draws ``want`` {token: percent}; else fail saying what it draws."""
+    try:
+        page.wait_for_function(f"want => {{ const got = ({BARS_BY_TOKEN})('{elem_id}');"
+                               " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }", arg=want,
+                               timeout=timeout)
+    except PlaywrightTimeout:
+        drawn = {token: bar[0] for token, bar in drawn_by_token(page, elem_id).items()}
+        pytest.fail(f"#{elem_id} never drew {want}; it draws {drawn}.\n{sent(page)}")
 
 
 def one_scale(page, elem_id, d_values):
@@ -866,9 +879,13 @@ def drag_slider(page, elem_id, start, end, low, high, while_held=None):
 
 
 def open_samplers(page, prefix):
+    """Open the truncation controls, and give Gradio the frames it takes to finish drawing what a closed
+    accordion held (it sets their first values then: a value typed in sooner may be put back)."""
     header = page.locator(f"#{prefix}-samplers > button").first
     if not page.locator(f"#{prefix}-sampler-top-k").is_visible():
         header.click()
+    page.locator(f"#{prefix}-sampler-min-p input[type=number]").wait_for()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 @pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "en"), ("phone", "nl-NL")])
@@ -895,7 +912,7 @@ def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_tex
     values[here["rest"]] = 1 - sum(float(d.p[i]) for i in ids)
     assert one_scale(page, "bars-t", values) < 1.05  # heights are the core's probabilities at the dragged T
     at_t1 = drawn_by_token(page, "bars-t1")
-    assert at_t1[shown(str(d.tokens[ids[0]]))][0] == vega_percent(float(d.p_t1[ids[0]]))  # T = 1 stays
+    assert at_t1[shown(str(d.tokens[ids[0]]))][0] == whole_percent(float(d.p_t1[ids[0]]))  # T = 1 stays
     assert texts(page, "#generated .token .text") == text  # the text stays until Generate
     expect(page.locator("#generate-order [data-testid=markdown]")).to_have_text(  # (not a progress timer beside it)
         order_line(dict(temperature=t, **OFF_SAMPLERS), here))
@@ -905,9 +922,13 @@ def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_tex
 OFF_SAMPLERS = dict(top_k=None, top_p=None, min_p=None)
 
 
-# Alone it passes every time; in two of three full runs one size's T chart kept an earlier redraw's bars
-# (the Gradio/Vega race sent_twice works around, not yet understood): tried again before it counts as failed.
-@pytest.mark.flaky(reruns=3)
+# In full runs under load, samplers typed in just after their accordion opened were sometimes not what the server
+# got (3 of about 8 runs, before open_samplers waited for Gradio's frames; not seen since): tried again, and a
+# failure names what the page asked the server and what its sliders held.
+SAMPLERS_SOMETIMES_LOST = pytest.mark.flaky(reruns=2)
+
+
+@SAMPLERS_SOMETIMES_LOST
 @pytest.mark.parametrize("size, locale", [(size, locale) for size in ("laptop", "phone") for locale in LOCALES])
 def test_truncation_greys_what_it_removes_says_its_order_and_makes_compare_rows(
         open_app, client, default_model, size, locale):
@@ -990,7 +1011,7 @@ def test_drawing_a_step_1000_times_shows_the_draws_beside_the_bars_and_their_dis
         shares[here["rest"]] = 1 - sum(shares.values())
         page.wait_for_function("want => { const got = (" + BARS_BY_TOKEN + ")('bars-drawn');"
                                " return Object.keys(want).every(t => got[t] && got[t][0] === want[t]); }",
-                               arg={t: vega_percent(s) for t, s in shares.items()})
+                               arg={t: whole_percent(s) for t, s in shares.items()})
         drawn, at_t = drawn_by_token(page, "bars-drawn"), drawn_by_token(page, "bars-t")
         assert all(kind == here["drawn_kind"] for token, (_, kind, _) in drawn.items() if token != here["rest"])
         assert sum(round(s * 1_000) for s in shares.values()) == 1_000  # every draw counted, the rest as one bar
@@ -1008,7 +1029,7 @@ def test_drawing_a_step_1000_times_shows_the_draws_beside_the_bars_and_their_dis
     set_number(page, "temperature", 1)
 
 
-@pytest.mark.flaky(reruns=3)  # the redraw race of the truncation test above (full runs only)
+@SAMPLERS_SOMETIMES_LOST
 @pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "nl-NL"), ("phone", "nl-NL")])
 def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text(
         open_app, default_model, size, locale):

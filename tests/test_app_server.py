@@ -34,8 +34,9 @@ def messages(http, base, session):
 def post_join(http, base, index, model) -> tuple[str, httpx.Response]:
     session = uuid.uuid4().hex[:11]
     return session, http.post(f"{base}gradio_api/queue/join", json={
-        "data": [*INPUTS, model, *SAMPLERS_OFF], "fn_index": index, "session_hash": session, "event_data": None, "trigger_id": None,
-    })
+        "data": [*INPUTS, model, *SAMPLERS_OFF, 1], "fn_index": index, "session_hash": session, "event_data": None,
+        "trigger_id": None,
+    })  # (the last input, 1: the request's number, as the page sends it)
 
 
 def join(http, base, index, model) -> str:

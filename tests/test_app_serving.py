@@ -2,7 +2,9 @@
 reveal's pace under load; /compare's limits and input types through the API; and the page's
 own events, called by name over raw HTTP, answering bad input with a message."""
 import datetime
+import html
 import json
+import re
 import uuid
 
 import gradio as gr
@@ -162,11 +164,12 @@ def test_compare_refuses_more_work_than_one_call_may_take_before_decoding(client
     assert len(both["rows"]) == 24
 
 
-def page_event(url, api_name, data) -> list[dict]:
-    """Join a page event by its name over raw HTTP, as a crafted call would: its stream's messages."""
+def page_event(url, api_name, data, session=None) -> list[dict]:
+    """Join a page event by its name over raw HTTP, as a crafted call would (in ``session``, else a new one):
+    its stream's messages."""
     config = httpx.get(f"{url}config").json()
     index = next(d["id"] for d in config["dependencies"] if d["api_name"] == api_name)
-    session = uuid.uuid4().hex[:11]
+    session = session or uuid.uuid4().hex[:11]
     httpx.post(f"{url}gradio_api/queue/join", json={"data": data, "fn_index": index, "session_hash": session,
                                                     "event_data": None, "trigger_id": None}).raise_for_status()
     messages = []
@@ -181,23 +184,24 @@ def page_event(url, api_name, data) -> list[dict]:
 
 MODEL = "the default model"
 OFF = [0, 1.0, 0.0]  # the truncation sliders, off: top-k, top-p, min-p
+# The last input of a view's events: the request's number, as the page sends it (views/newest.py).
 
 
 @pytest.mark.parametrize("api_name, data, message", [
-    ("sweep_page", ["Today ", 2.5, MODEL], "alternatives must be a whole number from 1 to 10, not 2.5"),
-    ("sweep_page", ["Today ", "x", MODEL], "alternatives must be a number from 1 to 10, not 'x'"),
-    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL, *OFF], "alternatives must be a whole number"),
-    ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL, *OFF], "temperature must be a number from 0.1 to 3"),
-    ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL, *OFF], "length must be a number"),
-    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 5, MODEL, 0, 1.5, 0.0], "top_p must be more than 0 and at most 1"),
+    ("sweep_page", ["Today ", 2.5, MODEL, 1], "alternatives must be a whole number from 1 to 10, not 2.5"),
+    ("sweep_page", ["Today ", "x", MODEL, 1], "alternatives must be a number from 1 to 10, not 'x'"),
+    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 2.5, MODEL, *OFF, 1], "alternatives must be a whole number"),
+    ("generate_page", ["Today ", "hot", 20, "Sampled", 0, 5, MODEL, *OFF, 1], "temperature must be a number from 0.1 to 3"),
+    ("generate_page", ["Today ", 0.8, [20], "Sampled", 0, 5, MODEL, *OFF, 1], "length must be a number"),
+    ("generate_page", ["Today ", 0.8, 20, "Sampled", 0, 5, MODEL, 0, 1.5, 0.0, 1], "top_p must be more than 0 and at most 1"),
     ("generation_opening", ["Today ", 0.8, 20, "Sampled", 0.5, 5, MODEL, *OFF], "seed must be a whole number"),
     ("generation_opening", ["Today ", 0.8, 20, "Sampled", "", 2.5, MODEL, *OFF], "alternatives must be a whole number"),
-    ("compare_page", ["Today ", "11", 20, 0, MODEL, "", *OFF, True], "temperatures must be a list"),
-    ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, "", *OFF, True], "length must be a whole number"),
-    ("compare_page", ["Today ", ["0.8"], 20, 0, MODEL, "", 2.5, 1.0, 0.0, True], "top_k must be a whole number"),
-    ("lesson_grid_page", [{"a": 1}, 0, MODEL], "length must be a number"),
-    ("step_action", [None, "Today ", 1.0, 0, 2.5, MODEL, *OFF], "alternatives must be a whole number"),
-    ("step_action", [None, "Today ", 1.0, 0, 5, MODEL, 0, 1.0, 1.0], "min_p must be at least 0 and less than 1"),
+    ("compare_page", ["Today ", "11", 20, 0, MODEL, "", *OFF, True, 1], "temperatures must be a list"),
+    ("compare_page", ["Today ", ["0.8"], 20.5, 0, MODEL, "", *OFF, True, 1], "length must be a whole number"),
+    ("compare_page", ["Today ", ["0.8"], 20, 0, MODEL, "", 2.5, 1.0, 0.0, True, 1], "top_k must be a whole number"),
+    ("lesson_grid_page", [{"a": 1}, 0, MODEL, 1], "length must be a number"),
+    ("step_action", [None, "Today ", 1.0, 0, 2.5, MODEL, *OFF, 1], "alternatives must be a whole number"),
+    ("step_action", [None, "Today ", 1.0, 0, 5, MODEL, 0, 1.0, 1.0, 1], "min_p must be at least 0 and less than 1"),
     ("card_page", [["default"]], "unknown model"),
 ])
 def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api_name, data, message):
@@ -208,9 +212,27 @@ def test_page_events_called_by_name_answer_bad_input_with_a_message(app_url, api
     assert any(message in w for w in warnings), warnings
 
 
+def test_an_answer_older_than_a_request_already_seen_changes_nothing(app_url):
+    """The page numbers its requests: an older comparison that finishes after a newer one was seen (as when two
+    clicks race on a busy server) answers with no change, in its session only."""
+    def compared(prompt, number, session):
+        data = [prompt, ["0.8"], 10, 0, app.DEFAULT_MODEL, "", *OFF, True, number]
+        completed = page_event(app_url, "compare_page", data, session)[-1]
+        assert completed["msg"] == "process_completed" and completed["success"], completed
+        return completed["output"]["data"][0]
+
+    session = uuid.uuid4().hex[:11]
+    assert "Moscow, " in str(compared("Moscow, ", 5, session))
+    older = compared("Today ", 4, session)  # older than 5: dropped, an update that changes nothing
+    assert older["__type__"] == "update" and "value" not in older and "Today" not in str(older)
+    assert "Today " in str(compared("Today ", 4, uuid.uuid4().hex[:11]))  # another student's count is their own
+    assert "Oil " in str(compared("Oil ", 6, session))
+    assert "Today " in str(compared("Today ", None, session))  # a call by name without a number: answered
+
+
 def shown_step(out, step):
     """What Generate's redraw of ``step`` sends last (at T = 1, samplers off)."""
-    return list(generate.show_step(out, step, common.SAMPLED, 1.0, *OFF, None))[-1]
+    return generate.show_step(out, step, common.SAMPLED, 1.0, *OFF, None)
 
 
 def test_a_step_picked_or_shown_is_a_whole_number_within_the_generation():
@@ -220,7 +242,8 @@ def test_a_step_picked_or_shown_is_a_whole_number_within_the_generation():
     with pytest.warns(UserWarning, match="step must be a number from 1 to 5, not 6"):
         shown_step(out, 6)
     at_t1, *_ = shown_step(out, 3)  # step 3's bars: its token is the one drawn as chosen
-    assert [token for token, _, kind in at_t1.value["data"] if kind == "chosen"] == [common.shown(out.steps[2].token)]
+    assert re.findall(r'data-token="([^"]*)"[^>]*data-kind="chosen"', at_t1.value) == [
+        html.escape(common.shown(out.steps[2].token))]
     clicked = {"index": "3", "value": "x", "selected": True}
     with pytest.warns(UserWarning, match="step must be a whole number from 1 to 500, not '3'"):
         assert generate.select_step(gr.SelectData(None, clicked), None) == gr.skip()

@@ -1,18 +1,17 @@
 """What every view shares: the models on offer, input checks, and how tokens and probabilities are drawn."""
 import dataclasses
 import logging
-import math
 import threading
 from contextlib import contextmanager
 from functools import cache, lru_cache
 
 import gradio as gr
-import pandas as pd
 
 import chargen
 from chargen import LESSON_PROMPTS, LESSON_TEMPERATURES, stats
 from chargen.decode import MAX_PROMPT_CHARS
 
+from .bars import bar_chart, scale_top
 from .labels import LABELS, i18n, number, snapshot_name, snapshot_of
 
 T_MIN, T_MAX, T_STEP = 0.1, 3.0, 0.05
@@ -40,15 +39,6 @@ log = logging.getLogger("chargen.app")
 PROBABILITY_BANDS = [(0.5, "≥ 50%", "#0072b2"), (0.2, "20–50%", "#56b4e9"), (0.05, "5–20%", "#e69f00"),
                      (0.0, "< 5%", "#d55e00")]
 BAND_COLOURS = {label: colour for _, label, colour in PROBABILITY_BANDS}
-# The chosen bar and the rest stand out; what truncation removed is pale; draws are in a colour of their own.
-BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280", "removed": "#d4d4d8",
-               "drawn_kind": "#009e73"}
-# The colours are told in the charts' titles: a legend below would not fit a projector's first screen.
-BARS = dict(x="token", y="p", color="kind", y_lim=[0, 1], y_axis_format=".0%", min_width=220, height=230,
-            x_title=i18n("token"), y_title=i18n("probability"), colors_in_legend=[],
-            color_map={words[kind]: colour for words in LABELS.values() for kind, colour in BAR_COLOURS.items()})
-
-
 # -- models --------------------------------------------------------------------------
 
 MODELS = list(chargen.shipped_names())  # the default first; app.py adds bundle directories named on its command line
@@ -265,27 +255,18 @@ def bar_charts(top, chosen: str | None, temperature: float | None, words: dict, 
     if temperature is None:
         top = [(token, p1, float(i == 0)) for i, (token, p1, _) in enumerate(top)]
     tokens = [shown(token) for token, _, _ in top] + [words["rest"]]
-    kind = [words["chosen"] if token == chosen else words["other"] for token, _, _ in top]
+    kind = ["chosen" if token == chosen else "other" for token, _, _ in top]
     removed = [p_t == 0 < p1 for _, p1, p_t in top]
     at_t1 = [p1 for _, p1, _ in top]
     at_t = [p_t for _, _, p_t in top]
     at_t1.append(max(0.0, 1 - sum(at_t1)))
     at_t.append(max(0.0, 1 - sum(at_t)))  # what truncation kept beyond the bars
     at_t = [p1 if cut else p_t for p1, p_t, cut in zip(at_t1, at_t, [*removed, False])]
-    kind_t = [words["removed"] if cut else k for k, cut in zip(kind, removed)]
-    series = [(at_t1, kind), (at_t, kind_t)] + ([(list(drawn), [words["drawn_kind"]] * len(top))] if drawn is not None else [])
-    top_of_scale = min(1.0, math.ceil(max(max(p) for p, _ in series) * 10 + 1e-9) / 10)  # the next 10% up
-    return tuple(gr.BarPlot(pd.DataFrame({"token": tokens, "p": p, "kind": [*kinds, words["rest_kind"]]}),
-                            y_lim=[0, top_of_scale], sort=tokens, x_title=words["token"], y_title=words["probability"],
-                            visible=True)
+    kind_t = ["removed" if cut else k for k, cut in zip(kind, removed)]
+    series = [(at_t1, kind), (at_t, kind_t)] + ([(list(drawn), ["drawn_kind"] * len(top))] if drawn is not None else [])
+    top_of_scale = scale_top(*(p for p, _ in series))
+    return tuple(gr.HTML(bar_chart(tokens, p, [*kinds, "rest_kind"], top_of_scale, words), visible=True)
                  for p, kinds in series)
-
-
-def sent_twice(outputs):
-    """``outputs`` in two messages. Gradio 6.31 redraws a plot given a new scale or order before its new data
-    has arrived, and then shows the previous data; the same update again is drawn on the data it now has."""
-    yield outputs
-    yield outputs
 
 
 def warn_unknown(unknown, level, words):

@@ -15,6 +15,7 @@ from .common import (
     bring_into_view, comparison, generator, in_order, lesson_examples, model_level, prompt_box, refuse, row_stats, shared, side_by_side, warn_unknown,
 )
 from .labels import LABELS, for_level, i18n, labels, language, made_by_copied, number, percent, temperature_label
+from .newest import NUMBERED, newest_only, request_number
 from .samplers import sampler_controls, truncation
 
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
@@ -114,13 +115,15 @@ def build(model_box):
             link.link_button(link.comparison_link, compared, "compare-link")
         comparison_table = gr.HTML(elem_id="comparison")
         grid_table = gr.HTML(visible=False, elem_id="grid")
+        number = request_number()
 
     # Drawn when the tab is first shown, not for everyone who opens the page. A new model redraws the
     # comparison and puts the old model's grid away.
-    gr.on([compare_button.click, prompt.submit, model.change, tab.select], compare_page, compared, comparison_table,
-          trigger_mode="always_last", **PAGE_EVENT)
+    gr.on([compare_button.click, prompt.submit, model.change, tab.select], newest_only("compare")(compare_page),
+          [*compared, number], comparison_table, js=NUMBERED, trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
-    grid_button.click(lesson_grid_page, [length, seed, model], grid_table, trigger_mode="always_last", **PAGE_EVENT)
+    grid_button.click(newest_only("grid")(lesson_grid_page), [length, seed, model, number], grid_table, js=NUMBERED,
+                      trigger_mode="always_last", **PAGE_EVENT)
     grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
     model.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
     return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model,

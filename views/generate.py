@@ -12,9 +12,11 @@ import chargen
 from chargen.decode import check_whole
 
 from . import export, link, progress
+from .bars import bar_block
+from .newest import NUMBERED, newest_only, request_number
 from .common import (
-    BAND_COLOURS, BARS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal,
-    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, sent_twice, shared,
+    BAND_COLOURS, GREEDY, MAX_LENGTH, MAX_TOP_K, PAGE_EVENT, SAMPLED, T_MAX, T_MIN, T_STEP, Refusal,
+    bring_into_view, coloured, decode, generator, lesson_examples, model_level, prompt_box, refuse, shared,
     shown, typed_seed, warn_unknown,
 )
 from .labels import i18n, labels, made_by_copied, number, percent
@@ -110,7 +112,6 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, cut
             time.sleep(STREAM_SECONDS / frames)
     details = show_generation(out, request)
     yield [made, gr.HighlightedText(pieces, label=words["generated"]), out, *details]
-    yield [gr.skip()] * REVEALED + [*details[:3], *[gr.skip()] * (DETAILS - 3)]  # the bars again: see sent_twice
 
 
 def show_generation(out, request: gr.Request):
@@ -155,9 +156,8 @@ def show_step(out, step_number, decoding, temperature, cut_k, cut_p, cut_min, re
         check_whole("step", step_number, 1, len(out.steps) if out and out.steps else MAX_LENGTH)
         charts = step_charts(out, step_number, words, settings) if out and out.steps else [gr.skip()] * 3
     except chargen.ChargenError as error:
-        yield refuse(error, words, 5)
-        return
-    yield from sent_twice([*charts, "", order_line(settings, words)])
+        return refuse(error, words, 5)
+    return [*charts, "", order_line(settings, words)]
 
 
 def draw_step(out, step_number, decoding, temperature, cut_k, cut_p, cut_min, request: gr.Request):
@@ -165,17 +165,14 @@ def draw_step(out, step_number, decoding, temperature, cut_k, cut_p, cut_min, re
     of the draws beside the bars, and how far they are from them."""
     settings = bar_settings(decoding, temperature, cut_k, cut_p, cut_min)
     if out is None or not out.steps or settings["temperature"] is None:  # greedy draws nothing (the button is off)
-        yield [gr.skip()] * 4
-        return
+        return [gr.skip()] * 4
     words = labels(request, out.level)
     try:
         i = check_whole("step", step_number, 1, len(out.steps))
         draws = draw(out.distribution(i - 1, **settings))
     except chargen.ChargenError as error:
-        yield refuse(error, words, 4)
-        return
-    yield from sent_twice([*step_charts(out, i, words, settings, draws), draws_line(draws, settings["temperature"],
-                                                                                   words)])
+        return refuse(error, words, 4)
+    return [*step_charts(out, i, words, settings, draws), draws_line(draws, settings["temperature"], words)]
 
 
 def temperature_control(decoding):
@@ -208,15 +205,15 @@ def build(model_box, page_open, intro):
                 generated = gr.HighlightedText(label=i18n("generated"), color_map=BAND_COLOURS, show_legend=True,
                                                show_inline_category=False, elem_id="generated")
                 with gr.Row():
-                    bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="bars-t1", **BARS)
-                    bars_t = gr.BarPlot(label=i18n("bars_t"), elem_id="bars-t", **BARS)
+                    bars_t1 = bar_block("bars_t1", "bars-t1")
+                    bars_t = bar_block("bars_t", "bars-t")
                     bars_drawn = drawn_bars("bars-drawn")
                 order = order_markdown("generate-order")
                 step_slider = gr.Slider(1, 100, 1, step=1, label=i18n("step"), info=i18n("step_info"), elem_id="step")
                 with gr.Row(equal_height=True):
                     draw_button = gr.Button(i18n("draw"), elem_id="draw-button", scale=0, min_width=200)
                     draws = gr.Markdown(elem_id="generate-draws")
-                generation = gr.State()
+                generation, number = gr.State(), request_number()
                 with gr.Row(elem_classes="share-row"):
                     export.download_button(export.export_generation, [generation], "export_json", "generate-json")
                     link.link_button(link.generation_link, [generation, length], "generate-link")
@@ -230,18 +227,20 @@ def build(model_box, page_open, intro):
     light = dict(concurrency_limit=REVEALS, **PAGE_EVENT)
     opening = page_open(generation_opening, inputs, [intro, *revealed, *details], **light)
     asked = [generate_button.click, prompt.submit]
-    gr.on([*asked, model.change], generate_page, inputs, [*revealed, *details], trigger_mode="always_last",
-          concurrency_id="reveal", cancels=[opening], **light)
+    gr.on([*asked, model.change], newest_only("generate")(generate_page), [*inputs, number], [*revealed, *details],
+          js=NUMBERED, trigger_mode="always_last", concurrency_id="reveal", cancels=[opening], **light)
     gr.on(asked, None, js=bring_into_view("generate-made-by"), **PAGE_EVENT)
     decoding.change(temperature_control, decoding, [temperature, draw_button], **PAGE_EVENT)
     # The bars follow the step picked and the settings as they move (the slider's change fires while it is
     # dragged); the text stays until Generate. A click's update may not fire the step slider's change.
-    selected = [generation, step_slider, decoding, temperature, *samplers]
+    selected = [generation, step_slider, decoding, temperature, *samplers, number]
     redrawn = [bars_t1, bars_t, bars_drawn, draws, order]
+    redraw, draw_redraw = newest_only("generate-bars")(show_step), newest_only("generate-bars")(draw_step)
     generated.select(select_step, None, step_slider, **PAGE_EVENT).then(
-        show_step, selected, redrawn, show_progress="hidden", **light)
-    gr.on([step_slider.change, decoding.change, temperature.change, *(s.change for s in samplers)], show_step, selected,
-          redrawn, show_progress="hidden", trigger_mode="always_last", **light)
-    draw_button.click(draw_step, selected, [bars_t1, bars_t, bars_drawn, draws], show_progress="hidden", **PAGE_EVENT)
+        redraw, selected, redrawn, js=NUMBERED, show_progress="hidden", **light)
+    gr.on([step_slider.change, decoding.change, temperature.change, *(s.change for s in samplers)], redraw, selected,
+          redrawn, js=NUMBERED, show_progress="hidden", trigger_mode="always_last", **light)
+    draw_button.click(draw_redraw, selected, [bars_t1, bars_t, bars_drawn, draws], js=NUMBERED, show_progress="hidden",
+                      **PAGE_EVENT)
     return dict(prompt=prompt, decoding=decoding, temperature=temperature, seed=seed, length=length, alternatives=top_k,
                 model=model, **dict(zip(("top_k", "top_p", "min_p"), samplers)))

@@ -4,14 +4,15 @@ import secrets
 
 import gradio as gr
 
-from .common import BARS, GREEDY, MAX_SEED, bar_charts
+from .bars import bar_block
+from .common import GREEDY, MAX_SEED, bar_charts
 from .labels import i18n, number, sampler_steps, setting, temperature_label
 
 DRAWS = 1_000
 MAX_SAMPLER_TOP_K = 40
 # Each sampler has a value that turns it off, where its slider starts: nothing is truncated until asked.
 OFF = dict(top_k=0, top_p=1.0, min_p=0.0)
-# A plot put away stays mounted, hidden: unmounted, Gradio 6.31's plot reads its element's size after it is gone.
+# A chart put away stays on the page, hidden: the next draw patches it in place (its bars then move, not appear).
 PUT_AWAY = "hidden"
 
 
@@ -64,10 +65,10 @@ def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None):
     share of the draws of each token beside them, in the place of the bars at T = 1."""
     top = [(str(d.tokens[i]), float(d.p_t1[i]), float(d.p[i])) for i in ids]
     if draws is None:
-        return *bar_charts(top, chosen, d.temperature, words), gr.BarPlot(visible=PUT_AWAY)
+        return *bar_charts(top, chosen, d.temperature, words), gr.HTML(visible=PUT_AWAY)
     shares = [float(draws.frequencies[i]) for i in ids]
     _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))])
-    return gr.BarPlot(visible=PUT_AWAY), at_t, drawn
+    return gr.HTML(visible=PUT_AWAY), at_t, drawn
 
 
 def draw(d):
@@ -82,5 +83,5 @@ def draws_line(draws, temperature, words: dict) -> str:
 
 def drawn_bars(elem_id):
     """The draws' chart, shown once a step is drawn."""
-    return gr.BarPlot(label=i18n("bars_drawn"), elem_id=elem_id, visible=PUT_AWAY, **BARS)
+    return bar_block("bars_drawn", elem_id, visible=PUT_AWAY)
 

@@ -10,6 +10,7 @@ from chargen.decode import MAX_PROMPT_CHARS
 from .common import MODELS, PAGE_EVENT, generator, refuse, shown
 from .compare import html_table
 from .labels import i18n, labels, number, percent
+from .newest import NUMBERED, newest_only, request_number
 
 # One headline from the models' training titles, one from the test titles they never saw.
 EXAMPLES = ["Report: Bribes Got Bomb Suspects on Planes (AP)", "Prediction Unit Helps Forecast Wildfires (AP)"]
@@ -101,10 +102,11 @@ def build(model_box):
                 text_b = gr.HighlightedText(label=i18n("score_ranks"), show_legend=True, show_inline_category=False,
                                             elem_id="scored-b", elem_classes="scored")
                 expected_b = gr.HTML(elem_id="expected-b")
-        score_a, score_b = gr.State(), gr.State()
+        score_a, score_b, number = gr.State(), gr.State(), request_number()
 
-    gr.on([score_button.click, headline.submit, other.change, model_box.change, tab.select], score_page,
-          [headline, model_box, other], [made_a, text_a, score_a, expected_a, made_b, text_b, score_b, expected_b],
-          trigger_mode="always_last", **PAGE_EVENT)
+    gr.on([score_button.click, headline.submit, other.change, model_box.change, tab.select],
+          newest_only("score")(score_page), [headline, model_box, other, number],
+          [made_a, text_a, score_a, expected_a, made_b, text_b, score_b, expected_b], js=NUMBERED, trigger_mode="always_last",
+          **PAGE_EVENT)
     text_a.select(expected, score_a, expected_a, **PAGE_EVENT)
     text_b.select(expected, score_b, expected_b, **PAGE_EVENT)

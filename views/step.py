@@ -3,9 +3,11 @@ import gradio as gr
 
 import chargen
 
+from .bars import bar_block
+from .newest import NUMBERED, newest_only, request_number
 from .common import (
-    BAND_COLOURS, BARS, LIMITS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bring_into_view,
-    coloured, generator, lesson_examples, prompt_box, refuse, sent_twice, shown, warn_unknown,
+    BAND_COLOURS, LIMITS, MAX_SEED, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, Refusal, bring_into_view,
+    coloured, generator, lesson_examples, prompt_box, refuse, shown, warn_unknown,
 )
 from .labels import i18n, labels, made_by, percent
 from .samplers import (
@@ -69,10 +71,11 @@ def step_page(action, stepper, prompt, temperature, seed, top_k, model, cut_k, c
 def step_handler(action):
     """step_page for one action. The action is bound here, not passed in a gr.State: a component made beside
     the tab would sit in gr.Tabs between two views, and the browser would add each later tab to the bar again
-    once shown. (Not functools.partial: Gradio would not see the request's annotation, nor send the language.)"""
+    once shown. (Not functools.partial: Gradio would not see the request's annotation, nor send the language.)
+    A redraw answers only if no newer action came since; an action that changes the text always answers."""
+    @newest_only("step", drops=action in REDRAWS)
     def step_action(stepper, prompt, temperature, seed, top_k, model, cut_k, cut_p, cut_min, request: gr.Request):
-        yield from sent_twice(step_page(action, stepper, prompt, temperature, seed, top_k, model, cut_k, cut_p, cut_min,
-                                        request))
+        return step_page(action, stepper, prompt, temperature, seed, top_k, model, cut_k, cut_p, cut_min, request)
     return step_action
 
 
@@ -104,18 +107,18 @@ def build(model_box):
                     greedy_button = gr.Button(i18n("take_greedy"), elem_id="greedy-button", min_width=90)
                     undo_button = gr.Button(i18n("undo"), elem_id="undo-button", min_width=90)
                 with gr.Row():
-                    bars_t1 = gr.BarPlot(label=i18n("bars_t1"), elem_id="step-bars-t1", **BARS)
-                    bars_t = gr.BarPlot(label=i18n("bars_t_step"), elem_id="step-bars-t", **BARS)
+                    bars_t1 = bar_block("bars_t1", "step-bars-t1")
+                    bars_t = bar_block("bars_t_step", "step-bars-t")
                     bars_drawn = drawn_bars("step-bars-drawn")
                 order = order_markdown("step-order")
                 with gr.Row(equal_height=True):
                     draw_button = gr.Button(i18n("draw"), elem_id="step-draw-button", scale=0, min_width=200)
                     draws = gr.Markdown(elem_id="step-draws")
-        stepper = gr.State()
+        stepper, number = gr.State(), request_number()
 
     # Every action goes through step_page and redraws the whole state. A temperature typed in (Enter)
     # or dragged to (as it moves) redraws the proposals and bars, not the text; the last change wins.
-    inputs = [stepper, prompt, temperature, seed, top_k, model_box, *samplers]
+    inputs = [stepper, prompt, temperature, seed, top_k, model_box, *samplers, number]
     outputs = [stepper, stepped, *proposal_buttons, bars_t1, bars_t, bars_drawn, draws, order, status, intro,
                proposals_title]
     actions = {"start": [start_button.click, prompt.submit, model_box.change], "open": [tab.select],
@@ -123,6 +126,6 @@ def build(model_box):
                "view": [temperature.change, top_k.change, *(s.change for s in samplers)], "draw": [draw_button.click]}
     actions.update({i: [button.click] for i, button in enumerate(proposal_buttons)})
     for action, triggers in actions.items():
-        gr.on(triggers, step_handler(action), inputs, outputs, trigger_mode="always_last",
+        gr.on(triggers, step_handler(action), inputs, outputs, js=NUMBERED, trigger_mode="always_last",
               show_progress="hidden" if action in REDRAWS else "full", **PAGE_EVENT)
     gr.on([start_button.click, prompt.submit], None, js=bring_into_view("step-status"), **PAGE_EVENT)

@@ -9,6 +9,7 @@ from .common import (
     LIMITS, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, generator, lesson_examples, prompt_box, refuse, shared, shown,
 )
 from .labels import LABELS, for_level, i18n, labels, language
+from .newest import NUMBERED, newest_only, request_number
 
 SWEEP_TEMPERATURES = [round(T_MIN + i * T_STEP, 2) for i in range(round((T_MAX - T_MIN) / T_STEP) + 1)]
 
@@ -58,9 +59,10 @@ def build(model_box):
             entropy = gr.LinePlot(y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), elem_id="sweep-entropy",
                                   **t_axis)
         lesson_examples(prompt)
-        tokens = gr.State()
+        tokens, number = gr.State(), request_number()
 
     # The sweep follows the model and is drawn when its tab is shown.
-    gr.on([show_button.click, prompt.submit, top_k.release, model_box.change, tab.select], sweep_page,
-          [prompt, top_k, model_box], [probabilities, entropy, tokens, intro], trigger_mode="always_last",
+    gr.on([show_button.click, prompt.submit, top_k.release, model_box.change, tab.select],
+          newest_only("sweep")(sweep_page), [prompt, top_k, model_box, number], [probabilities, entropy, tokens, intro],
+          js=NUMBERED, trigger_mode="always_last",
           **PAGE_EVENT).then(legend, tokens, probabilities, **PAGE_EVENT)
