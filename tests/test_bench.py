@@ -1,7 +1,6 @@
 """benchmarks/bench.py on tiny random bundles and titles: the structure of the results
 and sane positive numbers (never speed: that is what the benchmark itself reports)."""
 import importlib.util
-import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 

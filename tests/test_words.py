@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 
 import chargen
-from chargen import bundle
 from chargen.evaluate import evaluate_texts
 from chargen.fast import FastModel
 from chargen.vocab import WordVocab
-from tests.conftest import TITLES, make_bundle
+from tests.conftest import make_bundle
 
 
 @pytest.fixture(scope="module")
