@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conftest import serve_app  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_tab, set_number  # noqa: E402
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, TABS, VIEWPORTS, open_samplers, open_tab, set_number  # noqa: E402
 
 # What each view draws once it is ready.
 READY = {"tab_generate": "#bars-t .bar-fill", "tab_compare": "#comparison tbody tr",
@@ -30,7 +30,7 @@ READY = {"tab_generate": "#bars-t .bar-fill", "tab_compare": "#comparison tbody 
 def shoot_live_bars(page, locale, stem):
     """Generate with its bars at T = 0.5 and top-k 3 (``-live``), then that step drawn 1,000 times (``-draws``)."""
     open_tab(page, "tab_generate", locale)
-    page.locator("#generate-samplers > button").first.click()
+    open_samplers(page, "generate")
     set_number(page, "generate-sampler-top-k", 3)
     set_number(page, "temperature", 0.5)
     page.wait_for_timeout(1500)

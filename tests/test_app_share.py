@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 from test_app_browser import (  # noqa: F401 (fixtures, and the skip marker)
-    browser, choose, client, fill, generate_on_page, open_app, open_tab, pages, pieces_of, pytestmark,
+    browser, choose, client, fill, generate_on_page, open_app, open_samplers, open_tab, pages, pieces_of, pytestmark,
     set_number, table_rows, wait_for_pieces, words,
 )
 
@@ -42,6 +42,10 @@ def opened(pages, size, locale, url):
 
 def choose_epoch(page, view, label):
     page.locator(f"#{view}-epoch label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
+
+
+def wait_for_comparison(page, rows):
+    page.wait_for_function("n => document.querySelectorAll('#comparison tbody tr').length === n", arg=rows)
 
 
 def texts_shown(page):
@@ -104,7 +108,7 @@ def test_a_comparison_with_samplers_links_and_exports_its_rows(open_app, pages, 
     open_tab(page, "tab_compare", locale)
     fill(page, "compare-prompt", "Oil ")
     set_number(page, "compare-seed", 5)
-    page.locator("#compare-samplers > button").first.click()
+    open_samplers(page, "compare")
     set_number(page, "compare-sampler-top-p", 0.9)
     try:
         comparison_with_top_p(page, pages, client, size, locale)
@@ -119,13 +123,13 @@ def comparison_with_top_p(page, pages, client, size, locale):
     cut = client.predict(prompt="Oil ", temperatures=ticked[1:], length=100, seed=5, top_p=0.9,
                          api_name="/compare")["rows"]
     want = ["Oil " + plain[0]["text"]] + [f"Oil {row['text']}" for pair in zip(plain[1:], cut) for row in pair]
-    page.wait_for_function("n => document.querySelectorAll('#comparison tbody tr').length === n", arg=len(want))
+    wait_for_comparison(page, len(want))
     assert texts_shown(page) == want  # each temperature without top-p, then with it
 
     url = link_of(page, "compare")
     assert "top_p=0.9" in url and "plain=1" in url and "top_k" not in url  # samplers that are off stay out
     student = opened(pages, size, locale, url)
-    student.wait_for_function("n => document.querySelectorAll('#comparison tbody tr').length === n", arg=len(want))
+    wait_for_comparison(student, len(want))
     assert texts_shown(student) == want
 
     _, text = downloaded(page, "compare-csv")

@@ -95,8 +95,8 @@ def newest_only(channel: str, drops=True):
                 return skipped(answered) if passed(key, number) else answered
 
         functools.update_wrapper(answer, handler)  # its name (the event's) and annotations (gr.Request)
-        parameters = [*inspect.signature(handler).parameters.values(),
-                      inspect.Parameter("request_number", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        answer.__signature__ = inspect.signature(handler).replace(parameters=parameters)
+        signature = inspect.signature(handler)  # and the number last, where the event's inputs put it
+        answer.__signature__ = signature.replace(parameters=[
+            *signature.parameters.values(), inspect.Parameter("request_number", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
         return answer
     return wrap
