@@ -179,22 +179,65 @@ table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
 # language: in the page's language (the browser's first one we have labels for, as the server picks) they
 # get its decimal sign, 0,8 in Dutch. Text nodes change in place, so Gradio's own later updates still land.
 DECIMAL_SIGNS = {language: words["decimal"] for language, words in LABELS.items()}
-LOCAL_NUMBERS = f"""() => {{
+DECIMAL_SIGN = f"""(() => {{
   const signs = {json.dumps(DECIMAL_SIGNS)};
   const language = navigator.languages.map(tag => tag.slice(0, 2).toLowerCase()).find(code => code in signs);
-  const sign = signs[language || "en"];
+  return signs[language || "en"];
+}})()"""
+LOCAL_NUMBERS = """sign => {
   if (sign === ".") return;
   const numbers = ".min_value, .max_value, #temperatures label span, .vega-embed svg text";
-  const localise = () => document.querySelectorAll(numbers).forEach(element => {{
-    for (const node of element.childNodes) {{
-      if (node.nodeType === Node.TEXT_NODE && /\\d\\.\\d/.test(node.nodeValue)) {{
-        node.nodeValue = node.nodeValue.replace(/(\\d)\\.(\\d)/g, `$1${{sign}}$2`);
-      }}
-    }}
-  }});
-  new MutationObserver(localise).observe(document.body, {{childList: true, subtree: true, characterData: true}});
+  const localise = () => document.querySelectorAll(numbers).forEach(element => {
+    for (const node of element.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE && /\\d\\.\\d/.test(node.nodeValue)) {
+        node.nodeValue = node.nodeValue.replace(/(\\d)\\.(\\d)/g, `$1${sign}$2`);
+      }
+    }
+  });
+  new MutationObserver(localise).observe(document.body, {childList: true, subtree: true, characterData: true});
   localise();
-}}"""
+}"""
+
+# Gradio's number boxes (a slider's, gr.Number) are <input type=number>, bound to their value on every key: a
+# typed "0," is no number to Chromium, so "0,3" became "03", and the "0" of "0.3" was sent (and refused) at once.
+# Here they are text boxes showing the page's decimal sign; what is typed reaches Gradio only when complete
+# (Enter, or leaving the box), a comma read as the decimal sign in either language, through Gradio's own binding
+# (an input event on a number input: the box is one for that moment). What cannot be a number puts the last
+# value back.
+NUMBER_BOXES = """sign => {
+  const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
+  const before = new WeakMap(), typed = new WeakSet();  // a box's value before it was typed in; boxes typed in
+  const adopt = box => {
+    box.type = "text";
+    box.inputMode = "decimal";
+    box.classList.add("typed-number");
+    Object.defineProperty(box, "value", {configurable: true, get() { return native.get.call(this); },
+                                         set(value) { native.set.call(this, String(value ?? "").replace(".", sign)); }});
+    box.value = native.get.call(box);
+  };
+  const commit = box => {
+    if (!typed.delete(box)) return;
+    const number = native.get.call(box).trim().replace(",", ".");
+    if (number === "" || !isFinite(number)) return void (box.value = before.get(box));
+    box.type = "number";
+    native.set.call(box, number);
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    box.type = "text";
+    box.value = number;
+  };
+  const ours = target => target instanceof HTMLInputElement && target.classList.contains("typed-number");
+  document.addEventListener("focusin", event => { if (ours(event.target)) before.set(event.target, event.target.value); }, true);
+  document.addEventListener("input", event => {
+    if (!ours(event.target) || event.target.type === "number") return;  // (the commit's own event goes on)
+    typed.add(event.target);
+    event.stopImmediatePropagation();
+  }, true);
+  document.addEventListener("keydown", event => { if (event.key === "Enter" && ours(event.target)) commit(event.target); }, true);
+  document.addEventListener("blur", event => { if (ours(event.target)) commit(event.target); }, true);
+  const boxes = () => document.querySelectorAll("input[type=number]").forEach(adopt);
+  new MutationObserver(boxes).observe(document.body, {childList: true, subtree: true});
+  boxes();
+}"""
 
 # Gradio puts blanks between a coloured text's pieces (its template's own): as text they were spaces, or line
 # breaks, inside a word. They are emptied, not removed, so Gradio's later updates find every node they expect.
@@ -209,7 +252,7 @@ TEXT_FLOW = """() => {
   new MutationObserver(empty).observe(document.body, {childList: true, subtree: true});
   empty();
 }"""
-PAGE_SCRIPT = f"() => {{ ({LOCAL_NUMBERS})(); ({TEXT_FLOW})(); }}"
+PAGE_SCRIPT = f"() => {{ const sign = {DECIMAL_SIGN}; ({LOCAL_NUMBERS})(sign); ({NUMBER_BOXES})(sign); ({TEXT_FLOW})(); }}"
 
 # -- serving: a class at once, memory bounded over a day of classes --------------------------------
 # Two cores, so two at a time of what is not set otherwise in the views. Queue positions go out every 2 s,

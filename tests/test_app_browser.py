@@ -19,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import chargen
 from views.bars import whole_percent
-from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, shown
+from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_SEED, phrase, shown
 from views.labels import LABELS, for_level, made_by, number, percent
 from views.samplers import draws_line, order_line
 from views.score import EXAMPLES, RANK_COLOURS, rank_bands
@@ -61,12 +61,14 @@ def default_model():
     return chargen.shipped_names()[0]
 
 
+# A number box (a slider's, gr.Number's): a text box the page's script made of Gradio's <input type=number>.
+NUMBER_BOX = "input.typed-number"
 SENT = {}  # page: its requests to the server's queue, as "time event n: the inputs' last values"
 
 
 def sent(page, last=8) -> str:
     """The page's last requests and the sliders' values now: what a failed wait for an answer was waiting on."""
-    sliders = page.eval_on_selector_all("input[type=number]:visible", "es => es.map(e => `${e.closest('[id]')?.id}=${e.value}`)")
+    sliders = page.eval_on_selector_all(f"{NUMBER_BOX}:visible", "es => es.map(e => `${e.closest('[id]')?.id}=${e.value}`)")
     return "\n".join(["it asked the server:", *SENT.get(page, [])[-last:], f"at {time.strftime('%X')} its sliders: {sliders}"])
 
 
@@ -169,9 +171,14 @@ def fill(page, elem_id, text, enter=False):
 
 
 def set_number(page, elem_id, value):
-    field = page.locator(f"#{elem_id} input[type=number]")
+    field = page.locator(f"#{elem_id} {NUMBER_BOX}")
     field.fill(str(value))
     field.press("Enter")
+
+
+def number_shown(page, elem_id):
+    """The number in ``#elem_id``'s number box (written with the page's decimal sign)."""
+    return float(page.locator(f"#{elem_id} {NUMBER_BOX}").input_value().replace(",", "."))
 
 
 def choose(page, dropdown, option):
@@ -797,7 +804,7 @@ def test_a_click_on_a_generated_piece_draws_that_steps_bars(open_app, client):
         want = shown(expected["steps"][step - 1]["token"])
         page.wait_for_function(f"([want, chosen]) => ({BARS_DRAWN})('bars-t1').some(bar => bar[0] === want && bar[2] === chosen)",
                                arg=[want, w["chosen"]], timeout=10_000)
-        assert page.locator("#step input[type=number]").input_value() == str(step)
+        assert number_shown(page, "step") == step
 
 
 # -- Copied titles (issue 18, 5) --------------------------------------------------------------------
@@ -884,7 +891,7 @@ def open_samplers(page, prefix):
     header = page.locator(f"#{prefix}-samplers > button").first
     if not page.locator(f"#{prefix}-sampler-top-k").is_visible():
         header.click()
-    page.locator(f"#{prefix}-sampler-min-p input[type=number]").wait_for()
+    page.locator(f"#{prefix}-sampler-min-p {NUMBER_BOX}").wait_for()
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
@@ -901,11 +908,11 @@ def test_dragging_the_temperature_redraws_the_bars_as_it_moves_and_keeps_the_tex
     page.locator("#temperature").scroll_into_view_if_needed()
 
     def redrawn_while_held():  # the bars follow the thumb before it is let go
-        t = float(page.locator("#temperature input[type=number]").input_value())
+        t = number_shown(page, "temperature")
         assert abs(t - 0.5) <= 0.1
         wait_for_bars(page, "bars-t", expected_bars(out.distribution(0, temperature=t), ids, here))
     drag_slider(page, "temperature", 1.0, 0.5, 0.1, 3.0, redrawn_while_held)
-    t = float(page.locator("#temperature input[type=number]").input_value())
+    t = number_shown(page, "temperature")
     d = out.distribution(0, temperature=t)
     wait_for_bars(page, "bars-t", expected_bars(d, ids, here))
     values = {shown(str(d.tokens[i])): float(d.p[i]) for i in ids}
@@ -1044,12 +1051,12 @@ def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text
     page.locator("#step-temperature").scroll_into_view_if_needed()
 
     def redrawn_while_held():
-        t = float(page.locator("#step-temperature input[type=number]").input_value())
+        t = number_shown(page, "step-temperature")
         d = stepper.distribution(t)
         wait_for_bars(page, "step-bars-t", expected_bars(d, [p.id for p in stepper.proposals(t, k=5)], here))
     drag_slider(page, "step-temperature", 1.0, 2.0, 0.1, 3.0, redrawn_while_held)
     assert texts(page, "#stepped .token .text") == text
-    t = float(page.locator("#step-temperature input[type=number]").input_value())
+    t = number_shown(page, "step-temperature")
     open_samplers(page, "step")
     set_number(page, "step-sampler-min-p", 0.1)
     d = stepper.distribution(t, min_p=0.1)
@@ -1063,3 +1070,44 @@ def test_step_through_redraws_live_truncates_and_draws_without_changing_the_text
     assert texts(page, "#stepped .token .text") == text  # redraws and draws never change the text
     set_number(page, "step-sampler-min-p", 0)
     set_number(page, "step-temperature", 1)
+
+
+# -- issue 26: the page as a teacher and a class use it -----------------------------------------------------
+
+def type_keys(page, field, text):
+    """Type ``text`` into ``field`` key by key, as a person does, then Enter: no refusal while typing."""
+    field.click()
+    field.press("Control+a")
+    for key in text:
+        page.keyboard.type(key)
+        page.wait_for_timeout(200)  # time for an answer to a value sent on this key
+        assert not page.locator(".toast-body").count(), f"a refusal while {text!r} was typed"
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("size, locale", [("laptop", "nl-NL"), ("projector", "en"), ("phone", "nl-NL")])
+def test_a_typed_decimal_comma_means_a_decimal_in_every_number_box(open_app, client, default_model, size, locale):
+    page = open_app(size, locale, shared=False)
+    here = words(locale)
+    open_samplers(page, "generate")
+    for elem_id, typed in (("temperature", "0,3"), ("generate-sampler-top-p", "0,9"),
+                           ("generate-sampler-min-p", "0,05"), ("length", "20")):
+        type_keys(page, page.locator(f"#{elem_id} {NUMBER_BOX}"), typed)
+        expect(page.locator(f"#{elem_id} {NUMBER_BOX}")).to_have_value(typed.replace(",", here["decimal"]))
+    fill(page, "seed", 4)
+    page.locator("#generate-button").click()
+    expected = client.predict(LESSON_PROMPTS[0], 0.3, 20, "Sampled", 4, 5, top_p=0.9, min_p=0.05, api_name="/generate")
+    made = made_by(default_model, "char", 0.3, 4, here, dict(top_k=None, top_p=0.9, min_p=0.05))
+    expect(page.locator("#generate-made-by")).to_have_text(made)
+    wait_for_pieces(page, "generated", pieces_of(LESSON_PROMPTS[0], expected))
+    assert not page.locator(".toast-body").count()
+
+    type_keys(page, page.locator("#seed").get_by_role("textbox"), "0,3")  # whole numbers only: 0,3 is refused as 0.3
+    page.locator("#generate-button").click()
+    refusal = phrase("whole", dict(name="seed", low=0, high=MAX_SEED, value=0.3), here)
+    expect(page.locator(".toast-body").last).to_contain_text(f"{here['warning']}: {refusal}")
+
+    page.locator("#temperature").scroll_into_view_if_needed()
+    drag_slider(page, "temperature", 0.3, 1.2, 0.1, 3.0)  # dragged, the box writes the page's decimal sign too
+    dragged = page.locator(f"#temperature {NUMBER_BOX}").input_value()
+    assert re.fullmatch(r"\d+(" + re.escape(here["decimal"]) + r"\d+)?", dragged), dragged

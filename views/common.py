@@ -92,8 +92,8 @@ def phrase(key: str, fields: dict, words: dict) -> str:
             return words[f"name_{value}"]
         if field == "level":  # the model's tokens: characters or words
             return words[f"units_{value}"]
-        if field == "value":  # what was sent, as it was sent
-            return repr(value)
+        if field == "value":  # what was sent, as it was sent (a number with the reader's decimal sign)
+            return repr(value).replace(".", words["decimal"]) if isinstance(value, float) else repr(value)
         if isinstance(value, (int, float)):
             return number(value, words, 0 if float(value).is_integer() else 1)
         return value
@@ -150,14 +150,17 @@ def generation_record(model, out: chargen.Generation) -> dict:
 
 
 def typed_seed(text):
-    """The seed field: blank for a fresh seed each time (None), else the whole number typed; anything else
-    goes to the core as typed, to be refused."""
+    """The seed field: blank for a fresh seed each time (None), else the number typed (a comma as the decimal
+    sign, as in every number box: 0,3 is 0.3, refused as not whole); anything else goes to the core as typed."""
     if text is None or not str(text).strip():
         return None
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        return text
+    typed = str(text).strip()
+    for read in (int, lambda digits: float(digits.replace(",", "."))):
+        try:
+            return read(typed)
+        except ValueError:
+            pass
+    return text
 
 
 def temperature_choice(value):
