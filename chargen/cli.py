@@ -1,4 +1,4 @@
-"""``python -m chargen {train,evaluate,generate,compare,score}``: the core from a terminal."""
+"""``python -m chargen {train,evaluate,generate,compare,score,site}``: the core from a terminal."""
 from __future__ import annotations
 
 import argparse
@@ -110,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("bundle", nargs="?", default=None, help="bundle directory or shipped name (default: the shipped default)")
     p.add_argument("--text", required=True, help="the text to score, e.g. a real headline")
     p.add_argument("--alternatives", type=int, default=3, help="the model's preferred tokens shown per token (default: %(default)s)")
+
+    p = sub.add_parser("site", help="write the browser edition: a static site of the page and the shipped models")
+    p.add_argument("out", help="the folder to write (index.html, the page's modules, models/, README.md)")
     return root
 
 
@@ -155,6 +158,12 @@ def _run(args) -> int:
             directory = bundle.resolve(args.bundle)
             bundle.write_card(directory, dataclasses.replace(gen.card, test=Evaluation.of(result, str(args.data))))
             print(f"wrote the test figures into {directory / bundle.CARD_FILE}")
+        return 0
+
+    if args.command == "site":
+        from .site import build
+
+        print(f"wrote the browser edition to {build(args.out)}: serve it with python -m http.server")
         return 0
 
     gen = bundle.load(args.bundle)

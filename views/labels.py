@@ -133,6 +133,11 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "name_temperature": "temperature", "name_length": "length", "name_seed": "seed",
         "name_alternatives": "alternatives", "name_step": "step", "name_prompt": "prompt", "name_text": "text", "name_n": "n",
         "name_token_id": "token id", "name_top_p": "top_p", "name_min_p": "min_p",
+        # The browser edition (web/, chargen/site.py), and the Gradio page's link to it.
+        "language": "Language", "language_name": "English", "loading": "Loading the model…",
+        "load_failed": "could not load the model ({error}): check the connection and reload the page",
+        "browser_note": "Browser edition: the model runs on this device, and keeps working offline once loaded.",
+        "browser_link": "A large class? [Open the browser edition](browser/): it runs on each student's device.",
     },
     "nl": {
         "title": "# chargen: wat temperatuur doet met gegenereerde tekst",
@@ -259,6 +264,10 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "name_temperature": "de temperatuur", "name_length": "de lengte", "name_seed": "de seed",
         "name_alternatives": "het aantal alternatieven", "name_step": "de stap", "name_prompt": "de begintekst", "name_text": "de tekst",
         "name_n": "n", "name_token_id": "het token-id", "name_top_p": "top_p", "name_min_p": "min_p",
+        "language": "Taal", "language_name": "Nederlands", "loading": "Het model wordt geladen…",
+        "load_failed": "kon het model niet laden ({error}): controleer de verbinding en laad de pagina opnieuw",
+        "browser_note": "Browserversie: het model draait op dit apparaat en werkt offline verder zodra het geladen is.",
+        "browser_link": "Een grote klas? [Open de browserversie](browser/): die draait op het apparaat van elke leerling.",
     },
 }
 
