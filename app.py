@@ -36,10 +36,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see ch
 # failed import searches sys.path each time: a tenth of the server's CPU while a class opens the page.
 sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at once
 
+import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
 from gradio.state_holder import SessionState  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
+from starlette.responses import RedirectResponse  # noqa: E402
+from starlette.staticfiles import StaticFiles  # noqa: E402
 
+from chargen.site import build as build_site  # noqa: E402
 from views import about, api, bars, compare, generate, link, score, step, sweep  # noqa: E402
 from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
@@ -100,6 +104,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
         linked = {"generate": generate.build(model_box, demo.load, intro_text), "compare": compare.build(model_box)}
         for view in (step, sweep, score, about):
             view.build(model_box)
+    gr.Markdown(i18n("browser_link"), elem_id="browser-link")  # the browser edition, served below at /browser/
     model_box.change(intro, model_box, intro_text, **PAGE_EVENT)
     demo.load(None, js=link.open_links(tabs, model_box, linked), **PAGE_EVENT)  # in the browser alone: no event
 
@@ -351,6 +356,40 @@ class PageCache:
 
 LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
               app_kwargs=dict(middleware=[Middleware(PageCache)]))
+
+
+# -- the browser edition (chargen/site.py): the page as a static site, whose clicks cost this server nothing ----
+SITE_DIR = Path(__file__).resolve().parent / ".cache" / "browser"
+
+
+class BrowserEdition:
+    """Serves the browser edition at /browser/, built from the shipped weights into SITE_DIR on its first request
+    (seconds, once per start: most runs of the app never need it)."""
+
+    PREFIX = "/browser"
+
+    def __init__(self, app):
+        self.app, self.files, self.lock = app, None, threading.Lock()
+
+    def built(self) -> StaticFiles:
+        with self.lock:  # a class asking at once waits for one build
+            if self.files is None:
+                self.files = StaticFiles(directory=build_site(SITE_DIR), html=True)
+        return self.files
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == self.PREFIX or path.startswith(self.PREFIX + "/")):
+            await self.app(scope, receive, send)
+        elif path == self.PREFIX:  # the page's files are named relative to the folder
+            query = scope["query_string"].decode("latin-1")
+            await RedirectResponse(f"{self.PREFIX}/" + (f"?{query}" if query else ""))(scope, receive, send)
+        else:
+            files = await anyio.to_thread.run_sync(self.built)
+            await files({**scope, "path": path[len(self.PREFIX):]}, receive, send)
+
+
+LAUNCH["app_kwargs"]["middleware"].append(Middleware(BrowserEdition))
 
 
 def forget_sessions(holder, queue, now: datetime.datetime) -> int:
