@@ -132,6 +132,9 @@ def load_keras_model(path: Path, compile: bool = False):
         raise ChargenError(f"{path}: not a weights file (it is a directory)")
     if not path.is_file():
         raise ChargenError(f"{path}: weights file not found")
+    if not zipfile.is_zipfile(path):  # cut short or overwritten: Keras itself would say "File not found"
+        raise ChargenError(f"{path}: weights file is damaged (not a whole .keras archive: cut short, or not a Keras "
+                           "file); copy the bundle again")
     errors = (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError, EOFError, MemoryError)
     if keras.config.backend() == "tensorflow":
         from tensorflow.errors import OpError  # e.g. out of memory: a config asking for billions of weights

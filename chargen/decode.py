@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import sampling
-from .errors import ChargenError
+from .errors import ChargenError, read_number
 from .fast import FastModel
 
 MAX_PROMPT_CHARS = 2_000
@@ -226,7 +226,8 @@ def out_of_range(name, value, low, high) -> ChargenError:
 
 
 def check_whole(name, value, low, high) -> int:
-    """``value`` as a whole number from ``low`` to ``high`` (5.0, as JSON may send it, is 5)."""
+    """``value`` as a whole number from ``low`` to ``high`` (5.0, as JSON may send it, is 5; numeric text is read)."""
+    value = read_number(value)
     if not is_number(value) or not low <= value <= high:
         raise out_of_range(name, value, low, high)
     if value != int(value):
@@ -237,10 +238,8 @@ def check_whole(name, value, low, high) -> int:
 
 def check_temperature(temperature, limits: tuple[float, float] | None = None) -> float:
     """T as a float (numeric text is read too): a positive finite number, or one from ``limits``' low to high."""
-    try:
-        t = None if isinstance(temperature, bool) else float(temperature)
-    except (TypeError, ValueError):
-        t = None
+    t = read_number(temperature)
+    t = float(t) if is_number(t) else None
     if limits is not None:
         if t is None or not limits[0] <= t <= limits[1]:
             raise out_of_range("temperature", temperature, *limits)

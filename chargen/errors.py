@@ -1,6 +1,8 @@
 """The one exception type chargen raises for anything a person caused."""
 from __future__ import annotations
 
+import re
+
 MAX_FILE_BYTES = 64 * 2**20  # a bundle's JSON and text files; the shipped ones are under 1 MB
 
 
@@ -16,6 +18,20 @@ class ChargenError(ValueError):
     def __init__(self, message: str, key: str | None = None, **fields):
         super().__init__(message)
         self.key, self.fields = key, fields
+
+
+# Numeric text as JSON writes a number: digits, an optional decimal point and exponent (a comma is no decimal sign).
+NUMERIC_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def read_number(value):
+    """The one rule for numeric text in every numeric input: text holding a number (``"100"``, ``" 0.8 "``,
+    ``"1e-3"``) is that number, whole-number text an int (a 20-digit seed stays exact); anything else is returned
+    as it came, for its check to refuse by name."""
+    if not isinstance(value, str) or not NUMERIC_TEXT.fullmatch(value.strip()):
+        return value
+    text = value.strip()
+    return int(text) if text.lstrip("+-").isdigit() else float(text)
 
 
 def read_text_file(path, what: str) -> str:

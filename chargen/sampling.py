@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from .errors import ChargenError
+from .errors import ChargenError, read_number
 
 MAX_DRAWS = 100_000  # Distribution.sample's n, at most
 
@@ -87,9 +87,11 @@ def distribution(logits: np.ndarray, temperature, top_k=None, top_p=None, min_p=
 
 def check_truncation(top_k=None, top_p=None, min_p=None) -> tuple:
     """``(top_k, top_p, min_p)`` validated once: top_k a whole number >= 1, 0 < top_p <= 1,
-    0 <= min_p < 1; None turns each off."""
+    0 <= min_p < 1; None turns each off; numeric text is read (``read_number``)."""
+    top_k = read_number(top_k)
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral | float) or top_k != int(top_k) or top_k < 1:
+        if (isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral | float)
+                or isinstance(top_k, float) and not math.isfinite(top_k) or top_k != int(top_k) or top_k < 1):
             raise ChargenError(f"top_k must be a whole number of 1 or more (or None: off), not {top_k!r}", key="top_k",
                                value=top_k)
         top_k = int(top_k)
@@ -107,6 +109,7 @@ def check_truncation(top_k=None, top_p=None, min_p=None) -> tuple:
 
 
 def _number(name, value) -> float:
+    value = read_number(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ChargenError(f"{name} must be a number (or None: off), not {value!r}", key="number", name=name, value=value)
     return float(value)

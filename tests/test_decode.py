@@ -385,3 +385,16 @@ def test_a_distribution_from_kept_logits_or_kept_state_is_the_step_s(gen, tmp_pa
             for i, s in enumerate(row.steps):
                 d = row.distribution(i)
                 assert d.p[s.id] == pytest.approx(s.prob, rel=1e-5) and d.p_t1[s.id] == pytest.approx(s.prob_t1, rel=1e-5)
+
+
+def test_numeric_text_is_read_alike_in_every_numeric_input(gen):
+    """One rule (chargen.errors.read_number): text holding a number, as JSON writes it, is that number."""
+    as_numbers = gen.generate("Oil ", length=30, temperature=1.3, seed=3, alternatives=2, top_k=5, top_p=0.9, min_p=0.01)
+    as_text = gen.generate("Oil ", length="30", temperature=" 1.3", seed="3", alternatives="2", top_k="5", top_p="0.9",
+                           min_p="1e-2")
+    assert as_text.text == as_numbers.text and as_text.seed == 3 and as_text.top_k == 5
+    assert [r.text for r in gen.compare("Oil ", ["0.8", None], length="30", seed="3")] == [
+        r.text for r in gen.compare("Oil ", [0.8, None], length=30, seed=3)]
+    for bad in (dict(temperature="0,8"), dict(length="3O"), dict(seed="1_000"), dict(top_p="0,9"), dict(length="")):
+        with pytest.raises(chargen.ChargenError, match=next(iter(bad)) + " must be"):
+            gen.generate("Oil ", **{"length": 30, **bad})

@@ -97,8 +97,9 @@ def test_truncation_is_vectorized_over_rows_and_keeps_masked_ids_masked():
 
 
 @pytest.mark.parametrize("settings, message", [
-    (dict(top_k=0), "top_k"), (dict(top_k=1.5), "top_k"), (dict(top_k="5"), "top_k"), (dict(top_k=True), "top_k"),
-    (dict(top_p=0), "top_p"), (dict(top_p=1.01), "top_p"), (dict(top_p="0.9"), "top_p"), (dict(top_p=float("nan")), "top_p"),
+    (dict(top_k=0), "top_k"), (dict(top_k=1.5), "top_k"), (dict(top_k="5.5"), "top_k"), (dict(top_k=True), "top_k"),
+    (dict(top_k=float("inf")), "top_k"), (dict(top_k="1e999"), "top_k"),
+    (dict(top_p=0), "top_p"), (dict(top_p=1.01), "top_p"), (dict(top_p="0,9"), "top_p"), (dict(top_p="nan"), "top_p"), (dict(top_p=float("nan")), "top_p"),
     (dict(min_p=1), "min_p"), (dict(min_p=-0.1), "min_p"), (dict(min_p=[0.1]), "min_p"),
 ])
 def test_bad_truncation_settings(settings, message):
@@ -109,6 +110,7 @@ def test_bad_truncation_settings(settings, message):
 def test_good_truncation_settings_pass_through():
     assert sampling.check_truncation() == (None, None, None)
     assert sampling.check_truncation(top_k=5.0, top_p=1, min_p=0) == (5, 1.0, 0.0)
+    assert sampling.check_truncation(top_k="5", top_p=" 0.9 ", min_p="5e-2") == (5, 0.9, 0.05)  # numeric text
 
 
 def test_entropy_bits():
