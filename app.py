@@ -17,6 +17,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -40,15 +41,18 @@ import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
 from gradio.state_holder import SessionState  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
-from starlette.responses import RedirectResponse  # noqa: E402
+from starlette.responses import JSONResponse, RedirectResponse  # noqa: E402
 from starlette.staticfiles import StaticFiles  # noqa: E402
 
+from chargen.cli import quiet_tensorflow  # noqa: E402
 from chargen.site import build as build_site  # noqa: E402
 from views import about, api, bars, compare, generate, link, score, step, sweep  # noqa: E402
-from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
+from views.common import DEFAULT_MODEL, LOADING, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
 from views.labels import LABELS, i18n, labels  # noqa: E402
 
+if __name__ == "__main__":  # Python's stderr on a copy of file descriptor 2, which load_default_model silences a while
+    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1, errors="backslashreplace")
 logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")  # a refused request is one line in the log
 
 
@@ -354,8 +358,30 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
+class UnknownEndpoints:
+    """A call of a misspelt endpoint (``/gradio_api/call/generat``) answered 404 with the endpoints there are, and
+    one line in the log, where Gradio answers a bare 500 and logs a traceback."""
+
+    CALL = re.compile(r"/gradio_api/(call/v2|call|run|api)/([^/]+)/?")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        called = self.CALL.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"]
+        # /call/v2 knows the public endpoints; the others any event by name (the page's own too)
+        known = public if called and called[1] == "call/v2" else [fn.api_name for fn in demo.fns.values()]
+        if called is None or called[2] in known:
+            await self.app(scope, receive, send)
+            return
+        message = f"no endpoint /{called[2]}; the endpoints are " + ", ".join(f"/{name}" for name in public)
+        log.warning("refused %s: %s", scope["path"], message)
+        await JSONResponse({"error": message}, status_code=404)(scope, receive, send)
+
+
 LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
-              app_kwargs=dict(middleware=[Middleware(PageCache)]))
+              app_kwargs=dict(middleware=[Middleware(UnknownEndpoints), Middleware(PageCache)]))
 
 
 # -- the browser edition (chargen/site.py): the page as a static site, whose clicks cost this server nothing ----
@@ -422,9 +448,17 @@ def keep_forgetting(blocks, every=1):
                 libc.malloc_trim(0)
 
 
+def load_default_model():
+    """TensorFlow imported with its C++ start-up lines silenced (they go to file descriptor 2 whatever
+    TF_CPP_MIN_LOG_LEVEL says), then the default model."""
+    with LOADING:  # a request's model waits for this import rather than importing TensorFlow beside it
+        quiet_tensorflow()
+    generator(DEFAULT_MODEL)
+
+
 if __name__ == "__main__":
     # Loading imports TensorFlow (seconds): do it while the server starts, so the page is served sooner.
-    threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
+    threading.Thread(target=load_default_model, daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
     demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS, js=PAGE_SCRIPT, **LAUNCH)

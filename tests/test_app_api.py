@@ -148,11 +148,35 @@ def test_compare_puts_a_word_model_beside_a_character_model(client, default_mode
         client.predict("Oil prices ", temperatures, 30, 4, default_model, "nonsense", api_name="/compare")
 
 
-def test_lesson_grid_is_five_prompts_by_five_temperatures(client):
-    grid = client.predict(40, 0, api_name="/lesson_grid")
-    assert list(grid) == list(chargen.LESSON_PROMPTS)
+def test_lesson_grid_is_five_prompts_by_five_temperatures(client, default_model):
+    out = client.predict(40, 0, api_name="/lesson_grid")
+    grid = out["grid"]
+    assert (out["model"], out["seed"], list(grid)) == (default_model, 0, list(chargen.LESSON_PROMPTS))
     assert all(list(row) == LESSON_LABELS for row in grid.values())
     assert grid["President "]["T=1.3"] == generate(client, "President ", 1.3, 40, seed=0)["text"]
+
+
+def test_compare_and_lesson_grid_without_a_seed_return_the_one_drawn(client, default_model):
+    out = client.predict("Oil ", [0.8, 1.8], 40, None, default_model, "words", api_name="/compare")
+    assert isinstance(out["seed"], int)  # one seed for both models' rows
+    assert client.predict("Oil ", [0.8, 1.8], 40, out["seed"], default_model, "words", api_name="/compare") == out
+    grid = client.predict(30, None, api_name="/lesson_grid")  # one seed drawn for all five prompts
+    assert isinstance(grid["seed"], int) and client.predict(30, grid["seed"], api_name="/lesson_grid") == grid
+
+
+def test_numeric_text_is_read_alike_in_every_numeric_input(client):
+    """One rule (README, the API): text holding a number as JSON writes it is that number, in every numeric input."""
+    as_text = generate(client, "Today ", temperature="0.8", length="30", seed="4", alternatives="3", top_k="8",
+                       top_p="0.9", min_p="0.01")
+    assert as_text == generate(client, "Today ", 0.8, 30, seed=4, alternatives=3, top_k=8, top_p=0.9, min_p=0.01)
+    rows = client.predict("Today ", ["0.8", "Greedy"], "30", "4", api_name="/compare")["rows"]
+    assert rows == client.predict("Today ", [0.8, "Greedy"], 30, 4, api_name="/compare")["rows"]
+    assert client.predict("30", "4", api_name="/lesson_grid") == client.predict(30, 4, api_name="/lesson_grid")
+    for bad, message in [(dict(temperature="0,8"), "temperature must be a number from 0.1 to 3, not '0,8'"),
+                         (dict(length="30 tokens"), "length must be a number from 1 to 500"),
+                         (dict(seed="4.5"), "seed must be a whole number")]:
+        with pytest.raises(AppError, match=message):
+            generate(client, **bad)
 
 
 def test_word_models_generate_words(client, word_bundle):

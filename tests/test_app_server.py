@@ -6,10 +6,12 @@ app must then still answer, and a full stream must still run to its end. A flood
 queue's cap is refused at once with a clear message, and the server goes on.
 """
 import json
+import re
 import time
 import uuid
 
 import httpx
+import pytest
 from conftest import serve_app
 from gradio_client import Client
 
@@ -142,3 +144,32 @@ def test_the_tab_bar_holds_nothing_but_the_views():
 
     tabs = next(block for block in app.demo.blocks.values() if isinstance(block, gr.Tabs))
     assert [type(child) for child in tabs.children] == [gr.Tab] * 6
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """``python app.py`` as a user starts it, and what it writes to its terminal."""
+    log_dir = tmp_path_factory.mktemp("served")
+    with serve_app(log_dir) as url:
+        yield url, log_dir / "app.log"
+
+
+def test_the_app_starts_without_tensorflow_s_start_up_lines(served):
+    url, log_path = served
+    assert Client(url, verbose=False).predict("Today ", 0.8, 5, "Sampled", 0, 5, api_name="/generate")["steps"]
+    time.sleep(0.5)  # let the log reach the file
+    log = log_path.read_text()
+    assert "Running on local URL" in log
+    assert not re.search(r"absl|oneDNN|cuda|^[IWE]\d{4} ", log, re.MULTILINE), log[-3000:]
+
+
+@pytest.mark.parametrize("route", ["call", "call/v2", "run"])
+def test_a_misspelt_endpoint_is_not_found_with_the_list_of_endpoints(served, route):
+    url, log_path = served
+    response = httpx.post(f"{url}gradio_api/{route}/generat", json={"data": ["Today ", 0.8, 5, "Sampled", 0, 5]})
+    assert response.status_code == 404
+    assert response.json() == {"error": "no endpoint /generat; the endpoints are /generate, /compare, /lesson_grid"}
+    time.sleep(0.5)
+    log = log_path.read_text()
+    assert f"refused /gradio_api/{route}/generat: no endpoint /generat" in log
+    assert "Traceback" not in log and "FnIndexInferError" not in log and "KeyError" not in log

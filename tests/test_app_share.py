@@ -162,7 +162,7 @@ def test_downloads_hold_what_the_api_answers(open_app, client, size, locale):
 
     _, text = downloaded(page, "grid-csv")
     header, *rows = list(csv.reader(io.StringIO(text)))
-    grid = client.predict(100, 2, api_name="/lesson_grid")
+    grid = client.predict(100, 2, api_name="/lesson_grid")["grid"]
     assert header == [here["prompt"], *(temperature_label(t, here) for t in LESSON_TEMPERATURES)]
     assert rows == [[prompt, *grid[prompt].values()] for prompt in LESSON_PROMPTS]
 

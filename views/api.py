@@ -24,22 +24,23 @@ def generate(
 
 def compare(
     prompt: str, temperatures: list[float | str | None] = [GREEDY, *LESSON_TEMPERATURES],  # noqa: B006 (never mutated)
-    length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
+    length: int = 100, seed: int | None = 0, model: str = DEFAULT_MODEL, with_model: str | None = None,
     top_k: int | None = None, top_p: float | None = None, min_p: float | None = None,
 ) -> dict:
     """One generation per temperature ("Greedy" or null for greedy), all with the same seed; per row the
     model, the text and its statistics (entropy per step of the distribution drawn from, 0 for greedy;
     log-likelihood and bits per step at T = 1; real-word share, null for a word model or without a word
-    list; repeated 4-grams). with_model: a second model whose row follows each of model's rows. top_k,
-    top_p, min_p truncate every row's distribution (null: off)."""
+    list; repeated 4-grams). seed None draws one (returned). with_model: a second model whose row follows each
+    of model's rows. top_k, top_p, min_p truncate every row's distribution (null: off)."""
     with api_errors("compare"):
         rows = side_by_side(prompt, temperatures, length, seed, model, with_model,
                             dict(top_k=top_k, top_p=top_p, min_p=min_p))
-        return {"model": model, "with_model": with_model, "prompt": prompt, "seed": seed,
+        return {"model": model, "with_model": with_model, "prompt": prompt, "seed": rows[0][1].seed,  # None: drawn
                 "rows": [{"model": name, **row_stats(out, name), "text": out.text} for name, out in rows]}
 
 
-def lesson_grid(length: int = 100, seed: int = 0, model: str = DEFAULT_MODEL) -> dict:
-    """The lesson's 5 prompts x 5 temperatures (0.3, 0.8, 1.0, 1.3, 1.8) with one seed: {prompt: {"T=0.3": text, ...}}."""
+def lesson_grid(length: int = 100, seed: int | None = 0, model: str = DEFAULT_MODEL) -> dict:
+    """The lesson's 5 prompts x 5 temperatures (0.3, 0.8, 1.0, 1.3, 1.8) with one seed (None draws one, returned):
+    {"model": model, "seed": seed, "grid": {prompt: {"T=0.3": text, ...}}}."""
     with api_errors("lesson_grid"):
         return lesson_grid_rows(length, seed, model)

@@ -185,7 +185,11 @@ def side_by_side(prompt, temperatures, length, seed, model, other=None, truncati
     settings = [None, truncation] if plain_too and any(v is not None for v in (truncation or {}).values()) else [truncation]
     # One call must not hold a core for long: the runs share the page's cap, refused before any decoding.
     limits = dataclasses.replace(LIMITS, max_tokens=MAX_COMPARE_WORK // (len(models) * len(settings)))
-    runs = [(t, m, comparison(prompt, temperatures, length, seed, m, t, limits)) for t in settings for m in models]
+    runs = []
+    for t in settings:
+        for m in models:
+            runs.append((t, m, comparison(prompt, temperatures, length, seed, m, t, limits)))
+            seed = runs[-1][2][0].seed  # a seed drawn (None) is drawn once, for every run
     return [(m, rows[i]) for i in range(len(runs[0][2])) for t, m, rows in runs
             if not (t is not settings[0] and rows[i].greedy)]
 
@@ -210,11 +214,13 @@ def row_stats(out, model) -> dict:
 
 
 def lesson_grid_rows(length, seed, model) -> dict:
-    """The lesson's 5 prompts x 5 temperatures: {prompt: {"T=0.3": continuation, ...}}."""
-    return {
-        prompt: {out.decoding: out.text for out in comparison(prompt, LESSON_TEMPERATURES, length, seed, model)}
-        for prompt in LESSON_PROMPTS
-    }
+    """The lesson's 5 prompts x 5 temperatures with one seed (None: one drawn, for every prompt):
+    {"model": model, "seed": seed, "grid": {prompt: {"T=0.3": continuation, ...}}}."""
+    grid = {}
+    for prompt in LESSON_PROMPTS:
+        outs = comparison(prompt, LESSON_TEMPERATURES, length, seed, model)
+        grid[prompt], seed = {out.decoding: out.text for out in outs}, outs[0].seed
+    return {"model": model, "seed": seed, "grid": grid}
 
 
 def shared(function, size=64):

@@ -63,8 +63,8 @@ def grid_file(length, seed, model, words) -> str:
     """The lesson grid: a row per prompt, a column per temperature."""
     grid = lesson_grid_rows(length, seed, model)
     header = [words["prompt"], *(temperature_label(t, words) for t in LESSON_TEMPERATURES)]
-    rows = [[prompt, *grid[prompt].values()] for prompt in LESSON_PROMPTS]
-    return saved(f"chargen-lesson-grid-{model}-seed{seed}.csv", as_csv(header, rows))
+    rows = [[prompt, *grid["grid"][prompt].values()] for prompt in LESSON_PROMPTS]
+    return saved(f"chargen-lesson-grid-{model}-seed{grid['seed']}.csv", as_csv(header, rows))
 
 
 def export_generation(out):
