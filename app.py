@@ -104,7 +104,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
     intro_text = gr.Markdown(i18n("intro"), elem_classes="intro")
     # The page opens on the Generate tab, in one event (decoded once for a class); each other view is drawn
     # when its tab is shown, from answers shared by everyone who asks the same.
-    with gr.Tabs() as tabs:
+    with gr.Tabs(overflow_behavior="wrap") as tabs:  # on a phone every view in sight, not behind ⋯
         linked = {"generate": generate.build(model_box, demo.load, intro_text), "compare": compare.build(model_box)}
         for view in (step, sweep, score, about):
             view.build(model_box)

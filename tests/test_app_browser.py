@@ -376,6 +376,7 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
     order = [None, 0.1, 0.3, 0.8, 1.0, 1.3, 1.8, 2.5]
     expected = client.predict("President ", ["Greedy", *order[1:]], 100, 0, api_name="/compare")["rows"]
     wait_for_text(page, "comparison", ("President " + expected[-1]["text"]).strip()[:30])
+    wait_in_view(page, "#comparison")  # below a projector's fold, the page scrolls to it
     rows = table_rows(page, "comparison")
     labels = [made_by(default_model, "char", t, 0, here) for t in order]
     assert [row[0] for row in rows] == labels  # (a phone's column names are CSS, not text)
@@ -391,6 +392,7 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
 
     page.locator("#grid-button").click()
     wait_for_text(page, "grid", "Little red riding hood")
+    wait_in_view(page, "#grid")
     grid = table_rows(page, "grid")
     assert [row[0] for row in grid] == [p.strip() for p in LESSON_PROMPTS]
     assert no_sideways_scroll(page)
@@ -1111,3 +1113,18 @@ def test_a_typed_decimal_comma_means_a_decimal_in_every_number_box(open_app, cli
     drag_slider(page, "temperature", 0.3, 1.2, 0.1, 3.0)  # dragged, the box writes the page's decimal sign too
     dragged = page.locator(f"#temperature {NUMBER_BOX}").input_value()
     assert re.fullmatch(r"\d+(" + re.escape(here["decimal"]) + r"\d+)?", dragged), dragged
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_phone_shows_every_view_at_a_glance_and_scrolls_to_a_score_and_a_sweep(open_app, locale):
+    page = open_app("phone", locale)
+    tabs = page.locator("[role=tablist] [role=tab]").locator("visible=true")
+    assert sorted(texts(page, "[role=tablist] [role=tab]:visible")) == sorted(words(locale)[key] for key in TABS)
+    assert all(0 <= tab["x"] and tab["x"] + tab["width"] <= page.viewport_size["width"]
+               for tab in (tabs.nth(i).bounding_box() for i in range(tabs.count())))
+    for tab, button, result in (("tab_score", "#score-button", "#score-made-a"), ("tab_sweep", "#sweep-button", "#sweep-probabilities")):
+        open_tab(page, tab, locale)
+        page.locator(result).wait_for()
+        page.evaluate("scrollTo(0, 0)")
+        page.locator(button).click()
+        wait_in_view(page, result)

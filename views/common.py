@@ -30,7 +30,6 @@ LIMITS = chargen.Limits(length=(1, MAX_LENGTH), alternatives=(1, MAX_TOP_K), tem
 # bad input with a message a person can read: Gradio's own checks would answer a crafted call by name with a
 # bare "Error".
 PAGE_EVENT = dict(api_visibility="private", preprocess=False)
-PHONE_WIDTH = 700  # below this the columns stack, and the page scrolls a new result into view
 log = logging.getLogger("chargen.app")
 
 # A generated token's colour says how probable it was when it was drawn, dark blue when the model was
@@ -295,5 +294,14 @@ def lesson_examples(box):
 
 
 def bring_into_view(elem_id):
-    """Browser-side: on a phone, scroll a result that appears below the controls into view."""
-    return f"() => {{ if (innerWidth < {PHONE_WIDTH}) document.getElementById('{elem_id}')?.scrollIntoView({{block: 'start'}}); }}"
+    """Browser-side: a result whose top is not on the upper half of the screen (below a projector's fold, under a
+    phone's controls) is scrolled to; one still to be drawn (the lesson grid) is waited for, a second at most."""
+    return f"""() => {{
+      const look = frames => {{
+        const result = document.getElementById("{elem_id}");
+        if (!result?.offsetHeight) return void (frames && requestAnimationFrame(() => look(frames - 1)));
+        const top = result.getBoundingClientRect().top;
+        if (top < 0 || top > innerHeight / 2) result.scrollIntoView({{block: "start"}});
+      }};
+      look(60);
+    }}"""

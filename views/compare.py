@@ -123,8 +123,7 @@ def build(model_box):
           [*compared, number], comparison_table, js=NUMBERED, trigger_mode="always_last", **PAGE_EVENT)
     gr.on([compare_button.click, prompt.submit], None, js=bring_into_view("comparison"), **PAGE_EVENT)
     grid_button.click(newest_only("grid")(lesson_grid_page), [length, seed, model, number], grid_table, js=NUMBERED,
-                      trigger_mode="always_last", **PAGE_EVENT)
-    grid_button.click(None, js=bring_into_view("grid"), **PAGE_EVENT)
+                      trigger_mode="always_last", **PAGE_EVENT).then(None, js=bring_into_view("grid"), **PAGE_EVENT)
     model.change(lambda: gr.HTML(visible=False), None, grid_table, **PAGE_EVENT)
     return dict(prompt=prompt, temperatures=temperatures, length=length, seed=seed, other=other, model=model,
                 **dict(zip(("top_k", "top_p", "min_p"), samplers)), plain_too=plain_too)

@@ -7,7 +7,7 @@ import gradio as gr
 import chargen
 from chargen.decode import MAX_PROMPT_CHARS
 
-from .common import MODELS, PAGE_EVENT, generator, refuse, shown
+from .common import MODELS, PAGE_EVENT, bring_into_view, generator, refuse, shown
 from .compare import html_table
 from .labels import i18n, labels, number, percent
 from .newest import NUMBERED, newest_only, request_number
@@ -108,5 +108,6 @@ def build(model_box):
           newest_only("score")(score_page), [headline, model_box, other, number],
           [made_a, text_a, score_a, expected_a, made_b, text_b, score_b, expected_b], js=NUMBERED, trigger_mode="always_last",
           **PAGE_EVENT)
+    gr.on([score_button.click, headline.submit], None, js=bring_into_view("score-made-a"), **PAGE_EVENT)
     text_a.select(expected, score_a, expected_a, **PAGE_EVENT)
     text_b.select(expected, score_b, expected_b, **PAGE_EVENT)

@@ -6,7 +6,8 @@ import chargen
 from chargen import stats
 
 from .common import (
-    LIMITS, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, generator, lesson_examples, prompt_box, refuse, shared, shown,
+    LIMITS, MAX_TOP_K, PAGE_EVENT, T_MAX, T_MIN, T_STEP, bring_into_view, generator, lesson_examples, prompt_box, refuse,
+    shared, shown,
 )
 from .labels import LABELS, for_level, i18n, labels, language
 from .newest import NUMBERED, newest_only, request_number
@@ -66,3 +67,4 @@ def build(model_box):
           newest_only("sweep")(sweep_page), [prompt, top_k, model_box, number], [probabilities, entropy, tokens, intro],
           js=NUMBERED, trigger_mode="always_last",
           **PAGE_EVENT).then(legend, tokens, probabilities, **PAGE_EVENT)
+    gr.on([show_button.click, prompt.submit], None, js=bring_into_view("sweep-probabilities"), **PAGE_EVENT)
