@@ -204,10 +204,13 @@ export const shown = token => ({" ": "␣", "<eos>": "[end]"}[token] ?? token);
 
 export const band = p => page.settings.bands.find(([low]) => p >= low);
 
+// A band's colour at half opacity, as the Gradio page draws it: the strong colours come out as clear pastels.
+const halfStrength = hex => `rgba(${[1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16)).join(", ")}, 0.5)`;
+
 // The probability bands' legend, each in its colour.
 export function legend() {
   return el("div", {class: "legend"}, ...page.settings.bands.map(([, name, colour]) =>
-    el("span", {class: "legend-item", style: `--band: ${colour}`}, name)));
+    el("span", {class: "legend-item", style: `background: ${halfStrength(colour)}`}, name)));
 }
 
 // The prompt, then one piece per step coloured by its probability at T (a click picks that step).
@@ -215,15 +218,17 @@ export function colouredText(target, promptText, steps, count = steps.length) {
   const pieces = [el("span", {class: "prompt-text"}, promptText)];
   steps.slice(0, count).forEach((s, i) => {
     const [, name, colour] = band(s.prob);
-    pieces.push(el("span", {class: "piece", style: `--band: ${colour}`, "data-step": i + 1, "data-band": name,
+    pieces.push(el("span", {class: "piece", style: `background: ${halfStrength(colour)}`, "data-step": i + 1, "data-band": name,
                             title: `${number(100 * s.prob, words(), 1)}%`}, s.text || "⏎"));
   });
   target.replaceChildren(...pieces);
 }
 
-// On a phone, a new result below the controls is scrolled into view.
+// A new result whose top is not on the upper half of the screen (below a projector's fold, under a phone's
+// controls) is scrolled to, as the Gradio page does.
 export function bringIntoView(element) {
-  if (innerWidth < page.settings.phone_width) element.scrollIntoView({block: "start"});
+  const top = element.getBoundingClientRect().top;
+  if (top < 0 || top > innerHeight / 2) element.scrollIntoView({block: "start"});
 }
 
 // The "after epoch" choice of a view: the model's snapshots and the trained model (hidden for a model without

@@ -79,9 +79,16 @@ export function build(root) {
     let results;
     try {
       const models = await Promise.all(names.map(model));
-      const decoded = runs.flatMap(settings => models.map((m, k) => [settings, names[k], m,
-        m.compare(inputs.prompt, inputs.choices.map(temperatureOf), {length: inputs.length, seed: inputs.seed,
-          topK: null, topP: null, minP: null, ...settings, alternatives: limits.alternatives[0], limits})]));
+      const decoded = [];
+      let seedValue = inputs.seed;
+      for (const settings of runs) {
+        for (const [k, m] of models.entries()) {
+          const gens = m.compare(inputs.prompt, inputs.choices.map(temperatureOf), {length: inputs.length, seed: seedValue,
+            topK: null, topP: null, minP: null, ...settings, alternatives: limits.alternatives[0], limits});
+          seedValue = gens[0].seed;  // a seed drawn (blank field) is drawn once, for every run
+          decoded.push([settings, names[k], m, gens]);
+        }
+      }
       const count = decoded[0][3].length;
       results = [];
       for (let i = 0; i < count; i++) {
@@ -129,16 +136,21 @@ export function build(root) {
     const name = epoch.value, seedValue = typedSeed(seed.value);
     try {
       const m = await model(name);
-      const outs = s.lesson_prompts.map(p => m.compare(p, s.lesson_temperatures, {length: length.value, seed: seedValue,
-        alternatives: s.limits.alternatives[0], limits: s.limits}));
-      state.grid = {name, seed: outs[0][0].seed, outs};
+      let drawn = seedValue;
+      const outs = s.lesson_prompts.map(p => {
+        const row = m.compare(p, s.lesson_temperatures, {length: length.value, seed: drawn,
+                                                         alternatives: s.limits.alternatives[0], limits: s.limits});
+        drawn = row[0].seed;  // one seed for the whole grid
+        return row;
+      });
+      state.grid = {name, seed: drawn, outs};
     } catch (error) {
       refuse(error);
       return;
     }
     grid.hidden = false;
     draw();
-    grid.scrollIntoView({block: "nearest"});
+    bringIntoView(grid);
   }
 
   function link() {
