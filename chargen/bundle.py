@@ -51,6 +51,11 @@ def resolve(name_or_path=None) -> Path:
     return path
 
 
+def snapshot_name(name: str, epoch: int) -> str:
+    """The name a bundle's training snapshot goes by (the page, the API, the browser edition): ``lesson@8``."""
+    return f"{name}@{epoch}"
+
+
 def progress(name_or_path=None) -> list[tuple[int, Path]]:
     """The snapshots a bundle ships of its own training, ``(epoch, bundle directory)`` earliest first:
     ``progress/epochNNN`` inside it, each a bundle whose card's ``epochs`` says when it was taken."""

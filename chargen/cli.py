@@ -106,6 +106,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--temperatures", type=temperatures_list, default="greedy,0.3,0.8,1.0,1.3,1.8",
                    help="comma-separated positive numbers; 'greedy' for argmax (default: %(default)s)")
 
+    p = sub.add_parser("export-web", help="write a bundle for the browser (model.json and weights.bin, read by "
+                       "web/chargen.mjs)")
+    p.add_argument("bundle", nargs="?", default=None, help="bundle directory or shipped name (default: the shipped default)")
+    p.add_argument("out", help="the folder to write (with --all: one folder per model inside it)")
+    p.add_argument("--all", action="store_true", help="every shipped bundle and its training snapshots (lesson@8, ...)")
+
     p = sub.add_parser("score", help="how probable the model finds a given text, token by token")
     p.add_argument("bundle", nargs="?", default=None, help="bundle directory or shipped name (default: the shipped default)")
     p.add_argument("--text", required=True, help="the text to score, e.g. a real headline")
@@ -164,6 +170,17 @@ def _run(args) -> int:
         from .site import build
 
         print(f"wrote the browser edition to {build(args.out)}: serve it with python -m http.server")
+        return 0
+
+    if args.command == "export-web":
+        from .web_export import export_all, export_bundle
+
+        if args.all and args.bundle is not None:
+            raise ChargenError("export-web --all exports every shipped bundle: give only the output folder")
+        done = export_all(args.out) if args.all else [export_bundle(args.bundle, args.out)]
+        for model in done:
+            half = f", float16: {', '.join(model['float16'])}" if model["float16"] else ""
+            print(f"{model['name']}: model.json {model['model_json']:,} bytes, weights.bin {model['weights']:,} bytes{half}")
         return 0
 
     gen = bundle.load(args.bundle)

@@ -5,6 +5,8 @@ is filled in per result (a comparison's rows may come from models of both levels
 """
 import gradio as gr
 
+from chargen.bundle import snapshot_name  # noqa: F401  (the views name snapshots as the core does)
+
 LABELS = {
     "en": {
         "title": "# chargen: what temperature does to generated text",
@@ -341,11 +343,6 @@ def made_by(model: str, level: str, temperature: float | None, seed: int | None,
     if temperature is None or seed is None:
         return words["made_by"].format(model=model, kind=kind, decoding=decoding)
     return words["made_by_seed"].format(model=model, kind=kind, decoding=decoding, seed=seed)
-
-
-def snapshot_name(model: str, epoch: int) -> str:
-    """The name the page and the API give a model's training snapshot: ``lesson@8``."""
-    return f"{model}@{epoch}"
 
 
 def snapshot_of(name: str) -> tuple[str, int] | None:
