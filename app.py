@@ -17,6 +17,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -36,15 +37,22 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: see ch
 # failed import searches sys.path each time: a tenth of the server's CPU while a class opens the page.
 sys.modules.setdefault("matplotlib", None)  # None: "not installed", answered at once
 
+import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
 from gradio.state_holder import SessionState  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
+from starlette.responses import JSONResponse, RedirectResponse  # noqa: E402
+from starlette.staticfiles import StaticFiles  # noqa: E402
 
+from chargen.cli import quiet_tensorflow  # noqa: E402
+from chargen.site import build as build_site  # noqa: E402
 from views import about, api, bars, compare, generate, link, score, step, sweep  # noqa: E402
-from views.common import DEFAULT_MODEL, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
+from views.common import DEFAULT_MODEL, LOADING, MODELS, PAGE_EVENT, generator, log, model_level  # noqa: E402
 from views.generate import REVEALS  # noqa: E402
 from views.labels import LABELS, i18n, labels  # noqa: E402
 
+if __name__ == "__main__":  # Python's stderr on a copy of file descriptor 2, which load_default_model silences a while
+    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1, errors="backslashreplace")
 logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")  # a refused request is one line in the log
 
 
@@ -100,6 +108,7 @@ with gr.Blocks(title="chargen: temperature") as demo:
         linked = {"generate": generate.build(model_box, demo.load, intro_text), "compare": compare.build(model_box)}
         for view in (step, sweep, score, about):
             view.build(model_box)
+    gr.Markdown(i18n("browser_link"), elem_id="browser-link")  # the browser edition, served below at /browser/
     model_box.change(intro, model_box, intro_text, **PAGE_EVENT)
     demo.load(None, js=link.open_links(tabs, model_box, linked), **PAGE_EVENT)  # in the browser alone: no event
 
@@ -349,8 +358,64 @@ class PageCache:
                 self.pages.popitem(last=False)
 
 
+class UnknownEndpoints:
+    """A call of a misspelt endpoint (``/gradio_api/call/generat``) answered 404 with the endpoints there are, and
+    one line in the log, where Gradio answers a bare 500 and logs a traceback."""
+
+    CALL = re.compile(r"/gradio_api/(call/v2|call|run|api)/([^/]+)/?")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        called = self.CALL.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"]
+        # /call/v2 knows the public endpoints; the others any event by name (the page's own too)
+        known = public if called and called[1] == "call/v2" else [fn.api_name for fn in demo.fns.values()]
+        if called is None or called[2] in known:
+            await self.app(scope, receive, send)
+            return
+        message = f"no endpoint /{called[2]}; the endpoints are " + ", ".join(f"/{name}" for name in public)
+        log.warning("refused %s: %s", scope["path"], message)
+        await JSONResponse({"error": message}, status_code=404)(scope, receive, send)
+
+
 LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
-              app_kwargs=dict(middleware=[Middleware(PageCache)]))
+              app_kwargs=dict(middleware=[Middleware(UnknownEndpoints), Middleware(PageCache)]))
+
+
+# -- the browser edition (chargen/site.py): the page as a static site, whose clicks cost this server nothing ----
+SITE_DIR = Path(__file__).resolve().parent / ".cache" / "browser"
+
+
+class BrowserEdition:
+    """Serves the browser edition at /browser/, built from the shipped weights into SITE_DIR on its first request
+    (seconds, once per start: most runs of the app never need it)."""
+
+    PREFIX = "/browser"
+
+    def __init__(self, app):
+        self.app, self.files, self.lock = app, None, threading.Lock()
+
+    def built(self) -> StaticFiles:
+        with self.lock:  # a class asking at once waits for one build
+            if self.files is None:
+                self.files = StaticFiles(directory=build_site(SITE_DIR), html=True)
+        return self.files
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == self.PREFIX or path.startswith(self.PREFIX + "/")):
+            await self.app(scope, receive, send)
+        elif path == self.PREFIX:  # the page's files are named relative to the folder
+            query = scope["query_string"].decode("latin-1")
+            await RedirectResponse(f"{self.PREFIX}/" + (f"?{query}" if query else ""))(scope, receive, send)
+        else:
+            files = await anyio.to_thread.run_sync(self.built)
+            await files({**scope, "path": path[len(self.PREFIX):]}, receive, send)
+
+
+LAUNCH["app_kwargs"]["middleware"].append(Middleware(BrowserEdition))
 
 
 def forget_sessions(holder, queue, now: datetime.datetime) -> int:
@@ -383,9 +448,17 @@ def keep_forgetting(blocks, every=1):
                 libc.malloc_trim(0)
 
 
+def load_default_model():
+    """TensorFlow imported with its C++ start-up lines silenced (they go to file descriptor 2 whatever
+    TF_CPP_MIN_LOG_LEVEL says), then the default model."""
+    with LOADING:  # a request's model waits for this import rather than importing TensorFlow beside it
+        quiet_tensorflow()
+    generator(DEFAULT_MODEL)
+
+
 if __name__ == "__main__":
     # Loading imports TensorFlow (seconds): do it while the server starts, so the page is served sooner.
-    threading.Thread(target=generator, args=[DEFAULT_MODEL], daemon=True).start()
+    threading.Thread(target=load_default_model, daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
     demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS, js=PAGE_SCRIPT, **LAUNCH)
