@@ -38,7 +38,9 @@ def test_bars_stand_on_one_scale_with_their_numbers_kinds_and_ticks():
     assert re.findall(r'>(\d+%)</span>', small) == ["0%", "10%", "20%", "30%"]  # every 10% on a small scale
 
 
-def test_word_labels_stand_upright_and_tokens_are_escaped():
-    assert 'class="bar-labels"' in bar_chart(["a", "␣", "rest"], [0.5, 0.2, 0.3], ["chosen", "other", "rest_kind"], 0.6, EN)
+def test_a_word_label_stands_upright_alone_and_tokens_are_escaped():
+    assert "class=long" not in bar_chart(["a", "␣", "rest"], [0.5, 0.2, 0.3], ["chosen", "other", "rest_kind"], 0.6, EN)
     words = bar_chart(["president", "<b>", "rest"], [0.5, 0.2, 0.3], ["chosen", "other", "rest_kind"], 0.6, EN)
-    assert 'class="bar-labels long"' in words and "<b>" not in words and "&lt;b&gt;" in words
+    assert re.findall(r"<span( class=long)?>([^<]*)</span>", words.split('class="bar-labels"')[1]) == [
+        (" class=long", "president"), ("", "&lt;b&gt;"), ("", "rest")]  # only the long label turns
+    assert "<b>" not in words

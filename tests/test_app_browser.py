@@ -20,7 +20,8 @@ from playwright.sync_api import expect, sync_playwright
 import chargen
 from views.bars import whole_percent
 from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_SEED, phrase, shown
-from views.labels import LABELS, for_level, made_by, number, percent
+from views.compare import COMPARE_SEED
+from views.labels import LABELS, for_level, made_by, number, percent, temperature_label
 from views.samplers import draws_line, order_line
 from views.score import EXAMPLES, RANK_COLOURS, rank_bands
 
@@ -356,8 +357,19 @@ def test_sweep_legend_colours_and_lines_follow_each_prompt(open_app, default_mod
 
 # -- 9, 10: Compare ---------------------------------------------------------------------------------------
 
+# The settings ("T = 0.3") in these cells that are drawn over more than one line.
+SETTINGS_BROKEN = """cells => [...document.querySelectorAll(cells)].flatMap(cell => {
+  const node = [...cell.childNodes].find(n => n.nodeType === Node.TEXT_NODE) || cell.firstChild?.firstChild;
+  return [...(node?.data || '').matchAll(/T\\s=\\s[\\d.,]+/g)].filter(found => {
+    const range = document.createRange(); range.setStart(node, found.index); range.setEnd(node, found.index + found[0].length);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+  }).map(found => found[0]);
+})"""
+
+
 def table_rows(page, elem_id):
-    return page.eval_on_selector_all(f"#{elem_id} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
+    return page.eval_on_selector_all(  # (a no-break space, which keeps "T = 0.3" whole, reads as a space)
+        f"#{elem_id} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.replace(/\\u00a0/g, ' ')))")
 
 
 @pytest.mark.parametrize("size, locale", EVERYWHERE)
@@ -386,6 +398,7 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
         assert entropy == f"{api_row['mean_entropy_bits']:.2f}".replace(".", here["decimal"])
         assert bits_per_step == f"{api_row['bits_per_step']:.2f}".replace(".", here["decimal"])
     assert rows[0][2].endswith("0" + here["decimal"] + "00")  # greedy drew from one certain token
+    assert page.evaluate(SETTINGS_BROKEN, "#comparison tbody td:first-child") == []  # "T = 0.3" whole, never "T =" / "0.3"
     assert no_sideways_scroll(page)
     headers = page.eval_on_selector_all("#comparison th", "hs => hs.map(h => h.scrollWidth <= h.clientWidth + 1)")
     assert all(headers)  # no header word is cut or broken
@@ -393,6 +406,7 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
     page.locator("#grid-button").click()
     wait_for_text(page, "grid", "Little red riding hood")
     wait_in_view(page, "#grid")
+    assert page.evaluate(SETTINGS_BROKEN, "#grid th") == []
     grid = table_rows(page, "grid")
     assert [row[0] for row in grid] == [p.strip() for p in LESSON_PROMPTS]
     assert no_sideways_scroll(page)
@@ -741,9 +755,10 @@ def test_score_colours_each_token_by_its_rank_and_shows_what_the_model_expected(
             score = gen.score(headline)
             wait_for_text(page, f"score-made-{side}", number(score.bits_per_char, w, 2))
             page.wait_for_timeout(400)  # the pieces' colours settle (Gradio fades them in)
-            bands = rank_bands(gen.vocab.level, w)
+            bands = rank_bands(w)
             legend = page.eval_on_selector_all(f"#scored-{side} .legend-item", "es => es.map(e => [e.textContent.trim(), getComputedStyle(e).backgroundColor])")
-            assert [name for name, _ in legend] == [name for _, name in bands]  # this model's bands, in this language
+            assert [name for name, _ in legend] == [name for _, name in bands]  # one scale on both sides, in this language
+            expect(page.locator(f"#expected-{side}")).to_have_text(w["score_click"])  # "Click a word" beside words
             drawn = page.eval_on_selector_all(f"#scored-{side} .token", "es => es.map(e => getComputedStyle(e).backgroundColor)")
             assert len(drawn) == len(score.tokens)
             for token, colour in zip(score.tokens, drawn):  # each token in its rank band's colour
@@ -817,7 +832,7 @@ def test_a_generated_title_copied_from_training_is_marked(open_app, default_mode
     open_tab(page, "tab_compare", locale)
     prompt = "Report: Bribes Got Bomb Suspects on Planes "  # a training title, all but its end
     gen = chargen.load(default_model)
-    rows = gen.compare(prompt, [None, *LESSON_TEMPERATURES], length=100, seed=0)  # the page's rows, greedy first
+    rows = gen.compare(prompt, [None, *LESSON_TEMPERATURES], length=100, seed=COMPARE_SEED)  # the page's, greedy first
     copied_rows = [gen.copied(out) for out in rows]
     assert True in copied_rows and False in copied_rows  # low T ends the title as in training; high T does not
     fill(page, "compare-prompt", prompt, enter=True)
@@ -980,8 +995,8 @@ def test_truncation_greys_what_it_removes_says_its_order_and_makes_compare_rows(
     open_samplers(page, "compare")
     set_number(page, "compare-sampler-top-p", 0.9)
     page.locator("#compare-button").click()
-    plain = gen.compare("President ", [None, *LESSON_TEMPERATURES], length=100, seed=0)
-    cut = gen.compare("President ", LESSON_TEMPERATURES, length=100, seed=0, top_p=0.9)
+    plain = gen.compare("President ", [None, *LESSON_TEMPERATURES], length=100, seed=COMPARE_SEED)
+    cut = gen.compare("President ", LESSON_TEMPERATURES, length=100, seed=COMPARE_SEED, top_p=0.9)
     want = [plain[0]] + [row for pair in zip(plain[1:], cut) for row in pair]
     wait_for_text(page, "comparison", ("President " + want[-1].text).strip()[:30])
     rows = table_rows(page, "comparison")
@@ -1128,3 +1143,42 @@ def test_a_phone_shows_every_view_at_a_glance_and_scrolls_to_a_score_and_a_sweep
         page.evaluate("scrollTo(0, 0)")
         page.locator(button).click()
         wait_in_view(page, result)
+
+
+@pytest.mark.parametrize("size, locale", [("laptop", "en"), ("projector", "nl-NL"), ("phone", "en")])
+def test_the_bars_at_t_say_whether_they_show_the_draw_or_the_slider(open_app, client, size, locale):
+    page = open_app(size, locale)
+    here = words(locale)
+    open_tab(page, "tab_generate", locale)
+    generate_on_page(page, client, "Oil prices ", locale, seed=3, length=20)
+    title = page.locator("#bars-t label[data-testid=block-label]")
+    expect(title).to_have_text(here["bars_t_drawn"].format(decoding=temperature_label(1.0, here)))
+    set_number(page, "temperature", 0.2)
+    expect(title).to_have_text(here["bars_t_slider"].format(decoding=temperature_label(0.2, here)))
+    set_number(page, "temperature", 1)  # back at the generation's own T: what it drew from
+    expect(title).to_have_text(here["bars_t_drawn"].format(decoding=temperature_label(1.0, here)))
+
+
+@pytest.mark.parametrize("size, locale", [("projector", "nl-NL"), ("phone", "en")])
+def test_step_through_says_the_end_in_the_pages_language_and_turns_only_long_labels(open_app, size, locale):
+    page = open_app(size, locale, shared=False)
+    here = words(locale)
+    start_stepping(page, "Oil prices rise as OPEC meets", locale)
+    proposals = page.locator("#proposals button:visible")
+    end = next(p for p in chargen.load(chargen.shipped_names()[0]).start("Oil prices rise as OPEC meets").proposals(1.0, k=5)
+               if p.token == "<eos>")
+    expect(proposals.filter(has_text=shown(end.token))).to_have_text(f"{shown(end.token)} {percent(end.p, here)}")
+    assert "[end]" not in proposals.all_inner_texts()
+    assert page.eval_on_selector_all("#proposals button:visible", "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1)"
+                                     ".map(b => b.innerText)") == []  # each proposal fits its button
+
+    choose(page, "model", "words")  # one long word among short ones: only its label turns upright
+    fill(page, "step-prompt", "President ")
+    page.locator("#start-button").click()
+    want = [shown(p.token) for p in chargen.load("words").start("President ").proposals(1.0, k=5)]
+    assert any(len(t) > 3 for t in want) and any(len(t) <= 3 for t in want)
+    labels = "#step-bars-t .bar-labels span:not(:last-child)"
+    page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].map(e => e.textContent).join('|') === want",
+                           arg=[labels, "|".join(want)])
+    upright = page.eval_on_selector_all(labels, "es => es.map(e => getComputedStyle(e).writingMode.startsWith('vertical'))")
+    assert upright == [len(t) > 3 for t in want]

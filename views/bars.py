@@ -15,7 +15,7 @@ from .labels import i18n
 # The chosen bar and the rest stand out; what truncation removed is pale; draws are in a colour of their own.
 BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280", "removed": "#d4d4d8",
                "drawn_kind": "#009e73"}
-LONG_LABEL = 3  # characters: longer token labels (words) are set upright along the bar
+LONG_LABEL = 3  # characters: a longer token label (a word) is set upright along its bar, the others stay level
 
 CSS = """
 .bar-chart { display: grid; grid-template-columns: auto auto 1fr; grid-template-rows: 118px auto auto;
@@ -30,11 +30,11 @@ CSS = """
 .bar-grid { position: absolute; inset: 0; }
 .bar-grid div { position: absolute; left: 0; right: 0; border-top: 1px solid var(--border-color-primary); }
 .bar-plot .bar-fill { position: relative; flex: 1 1 0; min-width: 0; transition: height 0.12s ease-out; }
-.bar-labels { grid-row: 2; grid-column: 3; display: flex; gap: 4px; padding: 4px 3px 0; }
+.bar-labels { grid-row: 2; grid-column: 3; display: flex; align-items: flex-start; gap: 4px; padding: 4px 3px 0; }
 .bar-labels span { flex: 1 1 0; min-width: 0; text-align: center; font-family: var(--font-mono); white-space: pre;
   overflow: hidden; text-overflow: ellipsis; }
 .bar-labels span:last-child { font-family: var(--font); overflow: visible; }  /* the rest of the vocabulary: a word, not a token */
-.bar-labels.long span { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 7em; line-height: 1.6; }
+.bar-labels span.long { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 7em; line-height: 1.6; }
 .bar-x-title { grid-row: 3; grid-column: 3; text-align: center; padding-top: 2px; }
 @media (prefers-reduced-motion: reduce) { .bar-plot .bar-fill { transition: none; } }
 """
@@ -65,7 +65,7 @@ def bar_chart(tokens: list[str], p: list[float], kinds: list[str], top: float, w
     bars = [f'<div class="bar-fill" style="height: {100 * min(q, top) / top:.2f}%; background: {BAR_COLOURS[kind]}" '
             f'title="{escape(token)}: {whole_percent(q)}" data-token="{escape(token)}" data-p="{whole_percent(q)}" '
             f'data-kind="{escape(words[kind])}"></div>' for token, q, kind in zip(tokens, p, kinds)]
-    long = " long" if max(map(len, tokens[:-1])) > LONG_LABEL else ""  # (the last is the rest, a word of ours)
+    long = [len(token) > LONG_LABEL for token in tokens[:-1]] + [False]  # (the last is the rest, a word of ours)
     return "".join([
         '<div class="bar-chart">',
         f'<div class="bar-y-title">{escape(words["probability"])}</div>',
@@ -73,6 +73,7 @@ def bar_chart(tokens: list[str], p: list[float], kinds: list[str], top: float, w
         *(f'<span style="{place}">{whole_percent(t)}</span>' for t, place in zip(ticks, at)), '</div>',
         '<div class="bar-plot"><div class="bar-grid">', *(f'<div style="{place}"></div>' for place in at[1:]), '</div>',
         *bars, '</div>',  # (the grid first and whole: each bar stays the same element from one update to the next)
-        f'<div class="bar-labels{long}">', *(f"<span>{escape(t)}</span>" for t in tokens), '</div>',
+        '<div class="bar-labels">', *(f'<span{" class=long" * upright}>{escape(t)}</span>' for t, upright in zip(tokens, long)),
+        '</div>',
         f'<div class="bar-x-title">{escape(words["token"])}</div>',
         '</div>'])

@@ -19,17 +19,41 @@ from .newest import NUMBERED, newest_only, request_number
 from .samplers import sampler_controls, truncation
 
 TEMPERATURES_START = [GREEDY, *(f"{t:.1f}" for t in LESSON_TEMPERATURES)]
+# html_table's tables (Compare's, the lesson grid, Score's expectations), in both editions of the page.
+TABLE_CSS = """
+table.results { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 17px; }
+table.results th, table.results td { text-align: left; vertical-align: top; padding: 6px 8px;
+  border-bottom: 1px solid var(--border-color-primary); overflow-wrap: anywhere; }
+table.results th { overflow-wrap: normal; font-weight: 600; }
+table.results td:nth-child(2) { font-family: var(--font-mono); }
+table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
+@media (max-width: 700px) {
+  table.results colgroup, table.results thead { display: none; }
+  table.results, table.results tbody, table.results tr, table.results td { display: block; width: auto; }
+  table.results tr { border: 1px solid var(--border-color-primary); border-radius: 8px; margin-bottom: 10px; padding: 4px; }
+  table.results td { border: none; padding: 2px 6px; }
+  table.results td::before { content: attr(data-label) ": "; font-weight: 600; font-family: var(--font); }
+}
+"""
+# The seed Compare and the lesson grid open on: each row goes from headline to garble as T rises, and nothing
+# they show is unfit for a class (tests/test_clean_defaults.py; seed 0 wrote a crude word in the grid).
+COMPARE_SEED = 8
 
 
 def html_table(elem_class, header, rows, widths=None) -> str:
-    """A table whose cells carry their column's name (a phone shows it beside the value, rows stacked)."""
+    """A table whose cells carry their column's name (a phone shows it beside the value, rows stacked: TABLE_CSS)."""
     columns = "".join(f'<col style="width: {w}">' for w in widths) if widths else ""
-    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
+    head = "".join(f"<th scope='col'>{whole(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f'<td data-label="{escape(h)}">{escape(str(cell))}</td>' for h, cell in zip(header, row)) + "</tr>"
+        "<tr>" + "".join(f'<td data-label="{escape(h)}">{whole(cell)}</td>' for h, cell in zip(header, row)) + "</tr>"
         for row in rows
     )
     return f'<table class="results {elem_class}"><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def whole(cell) -> str:
+    """A cell's text as HTML, a setting kept on one line: "T = 0.3" never breaks into "T =" and "0.3"."""
+    return escape(str(cell)).replace(" = ", "&nbsp;=&nbsp;")
 
 
 def compare_page(prompt, temperatures, length, seed, model, other, cut_k, cut_p, cut_min, plain_too,
@@ -99,7 +123,7 @@ def build(model_box):
                 length = gr.Slider(1, MAX_LENGTH, 100, step=1, label=i18n("length"), info=i18n("length_info"),
                                    elem_id="compare-length")
                 with gr.Row():
-                    seed = gr.Number(0, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
+                    seed = gr.Number(COMPARE_SEED, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
                                      elem_id="compare-seed", min_width=120)
                     other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
                                         info=i18n("compare_with_info"), elem_id="compare-with", min_width=200)

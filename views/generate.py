@@ -21,7 +21,8 @@ from .common import (
 )
 from .labels import i18n, labels, made_by_copied, number, percent
 from .samplers import (
-    bar_settings, distribution_charts, draw, drawn_bars, draws_line, order_line, order_markdown, sampler_controls, truncation,
+    at_t_title, bar_settings, distribution_charts, draw, drawn_bars, draws_line, order_line, order_markdown, sampler_controls,
+    truncation,
 )
 
 STREAM_SECONDS, STREAM_FRAMES = 1.0, 20  # the reveal is paced so a class sees characters arrive
@@ -56,7 +57,9 @@ def step_charts(out, step_number, words, settings=None, draws=None):
     i = min(max(int(step_number), 1), len(out.steps)) - 1
     step = out.steps[i]
     ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
-    return distribution_charts(out.distribution(i, **(settings or {})), ids, step.token, words, draws)
+    own = dict(temperature=None if out.greedy else out.temperature, top_k=out.top_k, top_p=out.top_p, min_p=out.min_p)
+    return distribution_charts(out.distribution(i, **(settings or {})), ids, step.token, words, draws,
+                               at_t_title(settings or own, own, words))
 
 
 page_decode = shared(decode)

@@ -1,5 +1,6 @@
 """What Generate, Compare and Step through share about sampling: the truncation controls, the line saying
 the order of operations, a step's bars under any settings, and drawing a step 1,000 times."""
+import math
 import secrets
 
 import gradio as gr
@@ -59,16 +60,28 @@ def order_markdown(elem_id):
     return gr.Markdown(i18n("order_start"), elem_id=elem_id, elem_classes="order")
 
 
-def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None):
+def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None, title_t=None):
     """The bars at T = 1, at T and drawn of a step's distribution ``d`` for the tokens ``ids``, the rest as
     one bar: without ``draws`` the first two (the draws' chart put away); with them the bars at T and the
-    share of the draws of each token beside them, in the place of the bars at T = 1."""
+    share of the draws of each token beside them, in the place of the bars at T = 1. ``title_t``: the
+    title of the chart at T."""
     top = [(str(d.tokens[i]), float(d.p_t1[i]), float(d.p[i])) for i in ids]
     if draws is None:
-        return *bar_charts(top, chosen, d.temperature, words), gr.HTML(visible=PUT_AWAY)
+        return *bar_charts(top, chosen, d.temperature, words, title_t=title_t), gr.HTML(visible=PUT_AWAY)
     shares = [float(draws.frequencies[i]) for i in ids]
-    _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))])
+    _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))], title_t)
     return gr.HTML(visible=PUT_AWAY), at_t, drawn
+
+
+def at_t_title(settings: dict, own: dict, words: dict) -> str:
+    """The title of a generation's bars at T: "Drawn at T = 1.8" under its own settings, "At T = 0.2 (the
+    slider)" once the page's settings moved away from them."""
+    if settings["temperature"] is None:
+        return words["bars_t_greedy"]
+    decoding = " · ".join([temperature_label(settings["temperature"], words),
+                           *sampler_steps({k: v for k, v in settings.items() if k != "temperature"}, words)])
+    same = all(v == own[k] or None not in (v, own[k]) and math.isclose(v, own[k]) for k, v in settings.items())
+    return words["bars_t_drawn" if same else "bars_t_slider"].format(decoding=decoding)
 
 
 def draw(d):

@@ -14,25 +14,24 @@ from .newest import NUMBERED, newest_only, request_number
 
 # One headline from the models' training titles, one from the test titles they never saw.
 EXAMPLES = ["Report: Bribes Got Bomb Suspects on Planes (AP)", "Prediction Unit Helps Forecast Wildfires (AP)"]
-# GLTR's four colours (green, yellow, red, purple), in Okabe and Ito's colour-blind-safe shades, by rank.
-# A character has about 90 possible next tokens and a word 12,000, so each level has its own rank bands.
-RANK_BANDS = {"char": (1, 3, 10), "word": (10, 100, 1000)}
+# GLTR's four colours (green, yellow, red, purple), in Okabe and Ito's colour-blind-safe shades, by rank: one
+# scale for characters and words, so a colour means the same on both sides (a character rarely ranks past 100).
+RANK_BANDS = (1, 10, 100)
 RANK_COLOURS = ("#009e73", "#f0e442", "#d55e00", "#cc79a7")
 NO_SECOND = "—"
 
 
-def rank_bands(level, words) -> list[tuple[int, str]]:
-    """(highest rank, legend label) of each colour, for a model of this level."""
-    first, second, third = RANK_BANDS[level]
+def rank_bands(words) -> list[tuple[int, str]]:
+    """(highest rank, legend label) of each colour."""
+    first, second, third = RANK_BANDS
     n = lambda k: number(k, words)  # noqa: E731
-    names = [words["rank_first"] if first == 1 else words["rank_top"].format(n=n(first)),
-             f"{n(first + 1)}–{n(second)}", f"{n(second + 1)}–{n(third)}", f"> {n(third)}"]
+    names = [words["rank_first"], f"{n(first + 1)}–{n(second)}", f"{n(second + 1)}–{n(third)}", f"> {n(third)}"]
     return list(zip((first, second, third, float("inf")), names))
 
 
-def legend_colours(level, words) -> dict:
-    """Each band's colour under its name: the legend of one model's ranks, in the reader's language."""
-    return {name: colour for (_, name), colour in zip(rank_bands(level, words), RANK_COLOURS)}
+def legend_colours(words) -> dict:
+    """Each band's colour under its name: the legend of the ranks, in the reader's language."""
+    return {name: colour for (_, name), colour in zip(rank_bands(words), RANK_COLOURS)}
 
 
 def pieces(gen, score) -> list[str]:
@@ -44,15 +43,17 @@ def pieces(gen, score) -> list[str]:
 
 
 def scored(gen, text, words):
-    """(made-by line, the coloured pieces with their legend, the score) for one model."""
+    """(made-by line, the coloured pieces with their legend, the score, the line before a click: "Click a
+    word to see ...") for one model, in its unit."""
     score = gen.score(text, alternatives=5)
-    bands = rank_bands(gen.vocab.level, words)
+    bands = rank_bands(words)
     coloured = [(piece, next(name for highest, name in bands if token.rank <= highest))
                 for piece, token in zip(pieces(gen, score), score.tokens)]
     summary = words["score_summary"].format(bpc=number(score.bits_per_char, words, 2), bits=number(score.bits, words, 1),
                                             n=number(score.characters, words))
-    drawn = gr.HighlightedText(coloured, color_map=legend_colours(gen.vocab.level, words), label=words["score_ranks"])
-    return f"{gen.name} ({words[f'units_{gen.vocab.level}']}): {summary}", drawn, score
+    drawn = gr.HighlightedText(coloured, color_map=legend_colours(words), label=words["score_ranks"])
+    waiting = f"<p>{escape(words['score_click'])}</p>"  # until a click asks what the model expected
+    return f"{gen.name} ({words[f'units_{gen.vocab.level}']}): {summary}", drawn, score, waiting
 
 
 def score_page(text, model, other, request: gr.Request):
@@ -64,9 +65,7 @@ def score_page(text, model, other, request: gr.Request):
                    for m in (model, other) if m not in (None, NO_SECOND)]
     except chargen.ChargenError as error:
         return refuse(error, words, 8)
-    (made_a, text_a, score_a), (made_b, text_b, score_b) = results + [(words["score_no_second"], [], None)] * (2 - len(results))
-    waiting = f"<p>{escape(words['score_click'])}</p>"  # until a click asks what the model expected
-    return made_a, text_a, score_a, waiting, made_b, text_b, score_b, waiting
+    return [*results[0], *(results[1:] or [(words["score_no_second"], [], None, "")])[0]]
 
 
 def expected(score, evt: gr.SelectData, request: gr.Request):
