@@ -386,11 +386,11 @@ def test_compare_orders_rows_reports_what_was_drawn_and_fits_the_screen(
             checkbox.click()
     page.locator("#compare-button").click()
     order = [None, 0.1, 0.3, 0.8, 1.0, 1.3, 1.8, 2.5]
-    expected = client.predict("President ", ["Greedy", *order[1:]], 100, 0, api_name="/compare")["rows"]
+    expected = client.predict("President ", ["Greedy", *order[1:]], 100, COMPARE_SEED, api_name="/compare")["rows"]
     wait_for_text(page, "comparison", ("President " + expected[-1]["text"]).strip()[:30])
     wait_in_view(page, "#comparison")  # below a projector's fold, the page scrolls to it
     rows = table_rows(page, "comparison")
-    labels = [made_by(default_model, "char", t, 0, here) for t in order]
+    labels = [made_by(default_model, "char", t, COMPARE_SEED, here) for t in order]
     assert [row[0] for row in rows] == labels  # (a phone's column names are CSS, not text)
     for row, api_row in zip(rows, expected):
         assert ("President " + api_row["text"]).strip() in row[1]
@@ -710,7 +710,7 @@ def test_the_word_model_generates_compares_with_characters_and_steps(open_app, c
     assert re.search(r"\bword\b", page.locator("#trace").inner_text())
 
     open_tab(page, "tab_compare")
-    compared = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, 0, "words", default_model,
+    compared = client.predict("President ", ["Greedy", 0.3, 0.8, 1.0, 1.3, 1.8], 100, COMPARE_SEED, "words", default_model,
                               api_name="/compare")["rows"]
     fill(page, "compare-prompt", "President ")
     choose(page, "compare-with", default_model)
