@@ -59,6 +59,7 @@ from chargen.model import build_model  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crowd  # noqa: E402  (benchmarks/crowd.py: a class of students, and memory over many API calls)
 import live  # noqa: E402  (benchmarks/live.py: live temperature through the page, and 1,000 draws)
+import web  # noqa: E402  (benchmarks/web.py: the browser decoder beside NumPy's, in Node and Chromium)
 
 TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
 PROMPT = "Today "  # the lesson's
@@ -714,9 +715,21 @@ def live_markdown(results: dict) -> str:
         f"{results['load_average_at_end']} at end; Python {m['python']}.", "", *live.markdown(results)]) + "\n"
 
 
+def web_markdown(results: dict) -> str:
+    """The report of ``--web``: the browser decoder beside NumPy's, with the machine and date."""
+    m = results["machine"]
+    return "\n".join([
+        "# chargen browser-decoder benchmark", "",
+        f"{results['date']}, {m['cpu']} ({m['cores']} cores), load average {m['load_average_at_start']} at start and "
+        f"{results['load_average_at_end']} at end; Python {m['python']}.", "", *web.markdown(results["web"])]) + "\n"
+
+
+PARTS = {"serving": serving_markdown, "live": live_markdown, "web": web_markdown}
+
+
 def write_part(results: dict, out: Path, section: str, readme: bool) -> None:
-    """A run of one part (``--app``: serving, ``--live``): OUT/section.json and .md, and the README's section."""
-    report = {"serving": serving_markdown, "live": live_markdown}[section](results)
+    """A run of one part (``--app``: serving, ``--live``, ``--web``): OUT/section.json and .md, and the README's section."""
+    report = PARTS[section](results)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{section}.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     (out / f"{section}.md").write_text(report)
@@ -735,7 +748,7 @@ def write_reports(results: dict, out: Path) -> None:
 
 def write_readme(results: dict, readme: Path = ROOT / "README.md", section="bench") -> None:
     """A full run's tables into the README, between its ``bench`` (``serving``, ``live``) markers."""
-    report = {"bench": markdown, "serving": serving_markdown, "live": live_markdown}[section](results)
+    report = {"bench": markdown, **PARTS}[section](results)
     body = report.split("\n", 2)[2]  # without the title: the README has its own heading
     body = body.replace("](scaling.svg)", "](benchmarks/results/scaling.svg)").replace("\n## ", "\n### ")
     text = readme.read_text()
@@ -798,6 +811,9 @@ def main(argv=None) -> None:
     p.add_argument("--live", action="store_true",
                    help="only live temperature through the page (50 slider moves in chromium) and the 1,000-draw "
                         "(a minute): writes live.md / live.json, and the README's live table")
+    p.add_argument("--web", action="store_true",
+                   help="only the browser decoder (web/chargen.mjs) in Node and Chromium beside NumPy's (a minute): "
+                        "writes web.md / web.json, and the README's web table")
     p.add_argument("--memory", action="store_true",
                    help="also the server's memory over 5,000 API calls (about 4 minutes more)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
@@ -813,6 +829,12 @@ def main(argv=None) -> None:
                    "live_redraw": live.live_redraw(50 if mode == "full" else 10), "draw_1000": live.draw_1000()}
         results["load_average_at_end"] = round(os.getloadavg()[0], 1)
         write_part(results, out, "live", readme)
+        return
+    if args.web:
+        results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
+                   "web": web.bench_web(15 if mode == "full" else 3)}
+        results["load_average_at_end"] = round(os.getloadavg()[0], 1)
+        write_part(results, out, "web", readme)
         return
     if args.app:
         results = run_app(size, mode, Path(args.weights))
