@@ -167,20 +167,6 @@ CSS = """
 .toast-title { display: none !important; }
 /* Headers break between words, never inside one. */
 th, th * { word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important; }
-/* Compare's tables fit the screen; on a phone each row is a card, each cell labelled. */
-table.results { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 17px; }
-table.results th, table.results td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--border-color-primary); overflow-wrap: anywhere; }
-table.results th { overflow-wrap: normal; font-weight: 600; }
-table.results td:nth-child(2) { font-family: var(--font-mono); }
-table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
-@media (max-width: 700px) {
-  table.results colgroup, table.results thead { display: none; }
-  table.results, table.results tbody, table.results tr, table.results td { display: block; width: auto; }
-  table.results tr { border: 1px solid var(--border-color-primary); border-radius: 8px; margin-bottom: 10px; padding: 4px; }
-  table.results td { border: none; padding: 2px 6px; }
-  table.results td::before { content: attr(data-label) ": "; font-weight: 600; font-family: var(--font); }
-}
 """
 
 
@@ -461,4 +447,4 @@ if __name__ == "__main__":
     threading.Thread(target=load_default_model, daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS, js=PAGE_SCRIPT, **LAUNCH)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS + compare.TABLE_CSS, js=PAGE_SCRIPT, **LAUNCH)

@@ -76,6 +76,7 @@ def _card(name):
 def build(out) -> Path:
     """Write the whole site into ``out`` (made if missing; files of an earlier build are replaced)."""
     from views.bars import CSS as BARS_CSS
+    from views.compare import TABLE_CSS
 
     from .web_export import export_all
 
@@ -86,7 +87,8 @@ def build(out) -> Path:
     for pattern in PAGE_FILES:
         for path in WEB_DIR.glob(pattern):
             shutil.copyfile(path, out / path.name)
-    (out / "bars.css").write_text(BARS_CSS, encoding="utf-8")  # the Gradio page's bar charts, rule for rule
+    (out / "bars.css").write_text(BARS_CSS, encoding="utf-8")  # the Gradio page's bar charts and tables, rule for rule
+    (out / "tables.css").write_text(TABLE_CSS, encoding="utf-8")
     (out / "page.json").write_text(json.dumps(page_settings(), ensure_ascii=False), encoding="utf-8")
     (out / "README.md").write_text(SPACE_README, encoding="utf-8")
     export_all(out / "models")

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from test_app_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS  # noqa: E402
-from test_site import ROOT, static_server  # noqa: E402
+from test_site import ROOT, page_at, static_server  # noqa: E402
 
 
 def shoot(page, outdir, name, result):
@@ -48,12 +48,8 @@ def main(argv=None):
         with static_server(site) as (url, _), sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for locale in args.locales.split(","):
-                for size, viewport in VIEWPORTS.items():
-                    context = browser.new_context(viewport=viewport, locale=locale, is_mobile=size == "phone",
-                                                  has_touch=size == "phone")
-                    page = context.new_page()
-                    page.goto(url)
-                    page.wait_for_selector("body[data-ready]")
+                for size in VIEWPORTS:
+                    page = page_at(browser, url, size, locale)
                     stem = f"{size}-{locale}"
                     shoot(page, args.outdir, f"{stem}-generate", "#generate-made-by")
                     page.click("#tab-compare")
@@ -66,7 +62,7 @@ def main(argv=None):
                     for button in ("#greedy-button", "#sample-button", "#proposals button >> nth=0"):
                         page.click(button)
                     shoot(page, args.outdir, f"{stem}-step", "#step-status")
-                    context.close()
+                    page.context.close()
             browser.close()
 
 

@@ -21,11 +21,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 import chargen
-from test_app_browser import (
-    CHROMIUM, CHROMIUM_ARGS, DEFICIENCIES, LOCALES, READABILITY, VIEWPORTS, as_seen, no_sideways_scroll, srgb_to_lab,
+from test_app_browser import (  # noqa: F401 (browser: the fixture, one chromium per module)
+    DEFICIENCIES, LOCALES, READABILITY, VIEWPORTS, as_seen, browser, no_sideways_scroll, srgb_to_lab,
 )
 from views import labels as view_labels
 from views.common import (
@@ -78,30 +77,27 @@ def site_url(site):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (or set CHARGEN_SKIP_BROWSER=1)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def page_at(browser, url, size, locale):
+    """A page of the site in a browser context of its own at a size and locale, opened at an address and ready
+    (its first result drawn); ``page.requests``: the addresses it asked for."""
+    context = browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
+                                  has_touch=size == "phone")
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready]", timeout=30_000)
+    return page
 
 
 @pytest.fixture
 def open_site(browser):
-    """A fresh page of the site at a size and locale, opened at an address and ready (its first result drawn)."""
+    """page_at for a test: its contexts closed after it."""
     contexts = []
 
     def open_page(url, size="laptop", locale="en"):
-        context = browser.new_context(viewport=VIEWPORTS[size], locale=locale, is_mobile=size == "phone",
-                                      has_touch=size == "phone")
-        contexts.append(context)
-        page = context.new_page()
-        page.requests = []
-        page.on("request", lambda request: page.requests.append(request.url))
-        page.goto(url)
-        page.wait_for_selector("body[data-ready]", timeout=30_000)
+        page = page_at(browser, url, size, locale)
+        contexts.append(page.context)
         return page
     yield open_page
     for context in contexts:
@@ -331,7 +327,7 @@ def test_a_link_made_by_the_gradio_page_opens_the_same_text_in_the_browser_editi
     assert urlsplit(page.input_value("#compare-link")).query == urlsplit(url.value).query
 
 
-def test_nothing_is_asked_of_another_origin_and_it_generates_after_its_server_stops(browser, site, open_site):
+def test_nothing_is_asked_of_another_origin_and_it_generates_after_its_server_stops(site, open_site):
     with static_server(site) as (url, server):
         page = open_site(url, "laptop", "en")
     # The server is gone: Generate still writes the core's text, from the model already in the page.
