@@ -24,6 +24,7 @@ import chargen  # noqa: E402
 from chargen.data import field_texts, read_csv  # noqa: E402
 from chargen.decode import random_stream  # noqa: E402
 from chargen.web_export import exponential_ziggurat  # noqa: E402
+from tests.conftest import make_bundle  # noqa: E402
 
 TEST_TITLES = ROOT.parent / "shared" / "data" / "ag_news" / "test.csv.gz"
 FIXED_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red riding hood ", "", "U.S. ", "Oil",
@@ -33,7 +34,11 @@ FIXED_PROMPTS = ["Today ", "On Sunday ", "Moscow, ", "President ", "Little red r
 SAMPLERS = [{}, {}, {}, {"top_k": 3}, {"top_k": 10}, {"top_p": 0.9}, {"top_p": 0.5}, {"min_p": 0.05}, {"min_p": 0.1},
             {"top_k": 20, "top_p": 0.8, "min_p": 0.02}]
 TEMPERATURES = [None, 0.3, 0.8, 1.0, 1.0, 1.3, 1.8, 0.5, 2.5]
-CASES = {"lesson": 150, "default": 150, "words": 100}  # the snapshots take 200 more between them
+CASES = {"lesson": 150, "default": 150, "words": 100}  # the snapshots take 350 more between them, the GRUs 100
+# GRU cells (no shipped model has one), with random weights: two layers over an embedding of words, one over characters.
+GRU_BUNDLES = {"gru-words": dict(level="word", cell="gru", layers=2, units=8, embedding=6, dropout=0.25,
+                                 normalization="clean-lower"),
+               "gru-chars": dict(level="char", cell="gru", layers=1, units=16, normalization="clean")}
 LENGTHS = {"char": 40, "word": 20}
 NAMED = {"top_k": "topK", "top_p": "topP", "min_p": "minP", "stop_at_end": "stopAtEnd"}
 
@@ -211,18 +216,22 @@ def main(out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "chargen", "export-web", "--all", str(out / "models")], check=True)
+    for name, settings in GRU_BUNDLES.items():
+        make_bundle(out / "bundles" / name, **settings)
+        subprocess.run([sys.executable, "-m", "chargen", "export-web", str(out / "bundles" / name), str(out / "models" / name)],
+                       check=True)
     names = [p.name for p in sorted((out / "models").iterdir())]
     gens = {}
     for name in names:
         base, _, epoch = name.partition("@")
-        gens[name] = chargen.load(dict(chargen.progress(base))[int(epoch)] if epoch else name)
+        gens[name] = chargen.load(dict(chargen.progress(base))[int(epoch)] if epoch else
+                                  out / "bundles" / name if name in GRU_BUNDLES else name)
         gens[name].name = name
     titles = test_titles()
     rng = random.Random(0)
     cases = []
-    snapshots = [name for name in names if "@" in name]
     for name in names:
-        n = CASES.get(name, 200 // max(1, len(snapshots)))
+        n = CASES.get(name, 50)
         cases += cases_for(name, gens[name], titles, rng, n)
     files = {"cases": cases, "compare": compare_records(gens), "steppers": stepper_records(gens),
              "draws": draw_records(gens), "noise": noise_records(), "refusals": refusal_records(gens["default"]),
