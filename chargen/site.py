@@ -60,7 +60,7 @@ def page_settings() -> dict:
         "temperature_choices": common.TEMPERATURE_CHOICES, "temperatures_ticked": compare.TEMPERATURES_START,
         "greedy": common.GREEDY, "sampled": common.SAMPLED,
         "max_length": common.MAX_LENGTH, "max_alternatives": common.MAX_TOP_K, "max_seed": common.MAX_SEED,
-        "opening_seed": generate.OPENING_SEED,
+        "opening_seed": generate.OPENING_SEED, "compare_seed": compare.COMPARE_SEED,
         "samplers": {"off": samplers.OFF, "max_top_k": samplers.MAX_SAMPLER_TOP_K},
         "lesson_prompts": common.LESSON_PROMPTS, "lesson_temperatures": common.LESSON_TEMPERATURES,
         "models": models,

@@ -31,8 +31,10 @@ from views.common import (
     LESSON_PROMPTS, LESSON_TEMPERATURES, LIMITS, PROBABILITY_BANDS, bar_charts, decode, generator, in_order, say, shown,
     side_by_side,
 )
+from views.compare import COMPARE_SEED, whole
 from views.labels import for_level, made_by, percent
 from views.link import comparison_link, generation_link
+from views.samplers import at_t_title
 
 pytestmark = pytest.mark.skipif(os.environ.get("CHARGEN_SKIP_BROWSER") == "1", reason="CHARGEN_SKIP_BROWSER=1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,12 +208,15 @@ def test_bars_are_drawn_at_the_core_s_probabilities_and_follow_the_temperature_a
     t1, t = expected_bars(out, 0, 1.0, here)
     assert_bars(page, "bars-t1", t1)
     assert_bars(page, "bars-t", t)
+    own = dict(temperature=1.0, top_k=None, top_p=None, min_p=None)
+    assert text_of(page, "#bars-t-title") == at_t_title(own, own, here)  # "Drawn at T = 1"
     for temperature in (0.5, 2.0):  # dragged: the bars at T follow, on one scale with those at T = 1
         set_slider(page, "temperature", temperature)
         page.wait_for_timeout(100)
         t1, t = expected_bars(out, 0, temperature, here)
         assert_bars(page, "bars-t1", t1)
         assert_bars(page, "bars-t", t)
+        assert text_of(page, "#bars-t-title") == at_t_title({**own, "temperature": temperature}, own, here)  # "(the slider)"
         assert text_of(page, "#generate-order") == here["order"].format(steps=f"p → p^(1/{view_labels.setting(temperature, here)}) → {here['renormalise']}")
     page.click("summary:has-text('top-k')")
     set_slider(page, "generate-sampler-top-k", 3)
@@ -266,18 +271,18 @@ def test_compare_shows_the_core_s_rows_greedy_first_and_the_lesson_grid(open_sit
     here = words(locale)
     page.click("#tab-compare")
     page.wait_for_selector("#comparison tbody tr")
-    rows = generator("default").compare(LESSON_PROMPTS[0], [None, *LESSON_TEMPERATURES], length=100, seed=0,
+    rows = generator("default").compare(LESSON_PROMPTS[0], [None, *LESSON_TEMPERATURES], length=100, seed=COMPARE_SEED,
                                         alternatives=1, limits=LIMITS)
     cells = page.eval_on_selector_all("#comparison tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
-    assert [row[:2] for row in cells] == [[made_by("default", "char", out.temperature, 0, here), LESSON_PROMPTS[0] + out.text]
-                                          for out in rows]
+    assert [row[:2] for row in cells] == [[unescape(whole(made_by("default", "char", out.temperature, COMPARE_SEED, here))),
+                                           LESSON_PROMPTS[0] + out.text] for out in rows]
     assert cells[0][2] == view_labels.number(0, here, 2)  # greedy draws from a certain distribution: 0 bits
     assert page.locator("#comparison").bounding_box()["y"] < page.viewport_size["height"]  # its top on the first screen
     page.click("#grid-button")
     page.wait_for_selector("#grid tbody tr")
     grid = page.eval_on_selector_all("#grid tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
     assert grid == [[prompt, *(out.text for out in generator("default").compare(prompt, LESSON_TEMPERATURES, length=100,
-                                                                                seed=0, alternatives=1, limits=LIMITS))]
+                                                                                seed=COMPARE_SEED, alternatives=1, limits=LIMITS))]
                     for prompt in LESSON_PROMPTS]
     assert no_sideways_scroll(page)
 

@@ -19,13 +19,13 @@ export function barChart(tokens, p, kinds, top, words, settings) {
     `<div class="bar-fill" style="height: ${(100 * Math.min(p[i], top) / top).toFixed(2)}%; ` +
     `background: ${settings.bar_colours[kinds[i]]}" title="${escape(token)}: ${wholePercent(p[i])}" ` +
     `data-token="${escape(token)}" data-p="${wholePercent(p[i])}" data-kind="${escape(words[kinds[i]])}"></div>`);
-  const long = Math.max(...tokens.slice(0, -1).map(t => [...t].length)) > settings.long_label ? " long" : "";
+  const upright = tokens.map((t, i) => i < tokens.length - 1 && [...t].length > settings.long_label);  // (the last: the rest)
   return ['<div class="bar-chart">',
     `<div class="bar-y-title">${escape(words.probability)}</div>`,
     '<div class="bar-ticks" aria-hidden="true">', ...ticks.map((t, i) => `<span style="${at[i]}">${wholePercent(t)}</span>`), "</div>",
     '<div class="bar-plot"><div class="bar-grid">', ...at.slice(1).map(place => `<div style="${place}"></div>`), "</div>",
     ...bars, "</div>",
-    `<div class="bar-labels${long}">`, ...tokens.map(t => `<span>${escape(t)}</span>`), "</div>",
+    '<div class="bar-labels">', ...tokens.map((t, i) => `<span${upright[i] ? ' class="long"' : ""}>${escape(t)}</span>`), "</div>",
     `<div class="bar-x-title">${escape(words.token)}</div>`, "</div>"].join("");
 }
 

@@ -200,7 +200,7 @@ export function typedSeed(text) {
 
 // -- how tokens and probabilities are shown -------------------------------------------------------------------
 
-export const shown = token => ({" ": "␣", "<eos>": "[end]"}[token] ?? token);
+export const shown = token => ({" ": "␣", "<eos>": "⏎"}[token] ?? token);  // the end as the text shows it
 
 export const band = p => page.settings.bands.find(([low]) => p >= low);
 

@@ -13,9 +13,12 @@ const temperatureOf = choice => choice === page.settings.greedy ? null : Number(
 function htmlTable(className, header, rows, widths) {
   return el("table", {class: `results ${className}`},
     el("colgroup", {}, ...widths.map(width => el("col", {style: `width: ${width}`}))),
-    el("thead", {}, el("tr", {}, ...header.map(h => el("th", {scope: "col"}, h)))),
-    el("tbody", {}, ...rows.map(row => el("tr", {}, ...row.map((cell, i) => el("td", {"data-label": header[i]}, String(cell)))))));
+    el("thead", {}, el("tr", {}, ...header.map(h => el("th", {scope: "col"}, whole(h))))),
+    el("tbody", {}, ...rows.map(row => el("tr", {}, ...row.map((cell, i) => el("td", {"data-label": header[i]}, whole(cell)))))));
 }
+
+// A cell's text with a setting kept on one line: "T = 0.3" never breaks into "T =" and "0.3".
+const whole = cell => String(cell).replaceAll(" = ", "\u00a0=\u00a0");
 
 const mean = values => values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 
@@ -42,7 +45,7 @@ export function build(root) {
       choice === s.greedy ? label("greedy") : el("span", {class: "number-label", "data-number": choice}, choice)))));
   const epoch = afterEpoch("compare-epoch", () => compare());
   const length = slider("compare-length", "length", {min: 1, max: s.max_length, step: 1, value: 100, info: "length_info"});
-  const seed = textField("compare-seed", "seed", {value: "0", maxlength: 10});
+  const seed = textField("compare-seed", "seed", {value: String(s.compare_seed), maxlength: 10});
   const other = el("select", {id: "compare-with-input"},
     el("option", {value: "", "data-l": "no_second_model"}), ...s.models.map(m => el("option", {value: m.name}, m.name)));
   const samplers = samplerControls("compare", () => {}, true);

@@ -6,9 +6,20 @@ import {
   page, promptBox, radios, refuse, relabel, samplerControls, slider, textField, truncation, typedSeed, unknownNote, words,
 } from "./common.mjs";
 import {address, linkButton, modelIn, numberIn, samplerInputs, samplersIn, written} from "./link.mjs";
-import {madeBy} from "./labels.mjs";
+import {format, madeBy, samplerSteps, temperatureLabel} from "./labels.mjs";
 
 const REVEAL_MS = 600;  // the text arrives over a moment, so a class sees it written; the first piece at once
+
+// The title of a generation's bars at T: "Drawn at T = 1.8" under its own settings, "At T = 0.2 (the slider)" once
+// the page's settings moved away from them (at_t_title in views/samplers.py).
+function atTTitle(temperature, cut, gen, w) {
+  if (temperature === null) return w.bars_t_greedy;
+  const decoding = [temperatureLabel(temperature, w), ...samplerSteps(cut, w)].join(" · ");
+  const own = {temperature: gen.greedy ? null : gen.temperature, topK: gen.topK, topP: gen.topP, minP: gen.minP};
+  const close = (a, b) => a === b || (a !== null && b !== null && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+  const same = close(temperature, own.temperature) && ["topK", "topP", "minP"].every(k => close(cut[k] ?? null, own[k] ?? null));
+  return format(w[same ? "bars_t_drawn" : "bars_t_slider"], {decoding});
+}
 
 export function build(root) {
   const s = page.settings;
@@ -32,6 +43,7 @@ export function build(root) {
   const text = el("div", {class: "generated-text", id: "generated-text"});
   const barsT1 = el("div", {class: "chart", id: "bars-t1-chart"}), barsT = el("div", {class: "chart", id: "bars-t-chart"});
   const order = el("p", {class: "order", id: "generate-order"});
+  const titleT = el("div", {class: "block-label", id: "bars-t-title"});  // what the bars at T show (atTTitle)
   text.addEventListener("click", event => {  // a click on a generated piece picks its step
     const piece = event.target.closest(".piece");
     if (piece) { step.value = piece.dataset.step; redraw(); }
@@ -46,7 +58,7 @@ export function build(root) {
        el("div", {class: "block", id: "generated"}, label("generated", "div", {class: "block-label"}), legend(), text),
        el("div", {class: "bars-row"},
           el("div", {class: "block bars", id: "bars-t1"}, label("bars_t1", "div", {class: "block-label"}), barsT1),
-          el("div", {class: "block bars", id: "bars-t"}, label("bars_t", "div", {class: "block-label"}), barsT)),
+          el("div", {class: "block bars", id: "bars-t"}, titleT, barsT)),
        order, step.element, linkButton("generate-link", link)));
 
   // Decode, then reveal the text piece by piece; the last frame brings the bars of step 1. A newer press wins.
@@ -114,6 +126,7 @@ export function build(root) {
       const ids = chosen.top.map(a => a.id);
       if (!ids.includes(chosen.id)) ids.push(chosen.id);
       [barsT1.innerHTML, barsT.innerHTML] = distributionCharts(d, ids, chosen.token, t, w, s);
+      titleT.textContent = atTTitle(t, t === null ? {} : cut, g, w);
     } catch (error) {
       refuse(error);
       return;
