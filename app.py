@@ -199,6 +199,15 @@ LOCAL_NUMBERS = """sign => {
 # (Enter, or leaving the box), a comma read as the decimal sign in either language, through Gradio's own binding
 # (an input event on a number input: the box is one for that moment). What cannot be a number puts the last
 # value back.
+NUMBER_BOXES_CSS = """
+/* Gradio's number boxes made text boxes (NUMBER_BOXES) keep the look it gives an <input type=number>: a slider's
+   small centred box, gr.Number's whole-width field. */
+.tab-like-container > input.typed-number { width: 6em; min-width: var(--size-14); padding: var(--size-1) var(--size-2);
+  border: none; border-radius: 0; font-size: var(--text-sm); line-height: var(--line-sm); text-align: center; }
+.tab-like-container > input.typed-number:focus { box-shadow: inset 0 0 0 1px var(--color-accent); border-radius: 3px 0 0 3px; }
+label.container > input.typed-number { box-shadow: var(--input-shadow); background: var(--input-background-fill);
+  padding: var(--input-padding); width: 100%; font-size: var(--input-text-size); line-height: var(--line-sm); display: block; }
+"""
 NUMBER_BOXES = """sign => {
   const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
   const before = new WeakMap(), typed = new WeakSet();  // a box's value before it was typed in; boxes typed in
@@ -447,4 +456,4 @@ if __name__ == "__main__":
     threading.Thread(target=load_default_model, daemon=True).start()
     threading.Thread(target=keep_forgetting, args=[demo], daemon=True).start()
     demo.queue(**QUEUE)
-    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + bars.CSS + compare.TABLE_CSS, js=PAGE_SCRIPT, **LAUNCH)
+    demo.launch(share=ARGS.share, i18n=i18n, theme=THEME, css=CSS + NUMBER_BOXES_CSS + bars.CSS + compare.TABLE_CSS, js=PAGE_SCRIPT, **LAUNCH)

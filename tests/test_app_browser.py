@@ -1111,6 +1111,7 @@ def test_a_typed_decimal_comma_means_a_decimal_in_every_number_box(open_app, cli
                            ("generate-sampler-min-p", "0,05"), ("length", "20")):
         type_keys(page, page.locator(f"#{elem_id} {NUMBER_BOX}"), typed)
         expect(page.locator(f"#{elem_id} {NUMBER_BOX}")).to_have_value(typed.replace(",", here["decimal"]))
+        assert box(page, f"#{elem_id} {NUMBER_BOX}")["width"] < 120  # a slider's small box, as Gradio draws it
     fill(page, "seed", 4)
     page.locator("#generate-button").click()
     expected = client.predict(LESSON_PROMPTS[0], 0.3, 20, "Sampled", 4, 5, top_p=0.9, min_p=0.05, api_name="/generate")
