@@ -20,6 +20,7 @@ from playwright.sync_api import expect, sync_playwright
 import chargen
 from views.bars import whole_percent
 from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_SEED, phrase, shown
+from views.generate import OPENING_SEED, telling_step
 from views.compare import COMPARE_SEED
 from views.labels import LABELS, for_level, made_by, number, percent, temperature_label
 from views.samplers import draws_line, order_line
@@ -301,6 +302,7 @@ def test_bars_show_the_rest_of_the_vocabulary_on_one_scale(open_app, client, siz
     page = open_app(size, locale)
     open_tab(page, "tab_generate", locale)
     _, out = generate_on_page(page, client, "President", locale, seed=3, length=20)
+    set_number(page, "step", 1)  # (the bars open on a later step: see the opening step's test)
     first = out["steps"][0]
     top = [(a[0], a[2], a[3]) for a in first["top"]]  # [token, id, p at T=1, p drawn from, removed]
     assert " " in [t for t, _, _ in top]  # after "President" a space is likely: it must read as ␣
@@ -1183,3 +1185,29 @@ def test_step_through_says_the_end_in_the_pages_language_and_turns_only_long_lab
                            arg=[labels, "|".join(want)])
     upright = page.eval_on_selector_all(labels, "es => es.map(e => getComputedStyle(e).writingMode.startsWith('vertical'))")
     assert upright == [len(t) > 3 for t in want]
+
+
+@pytest.mark.parametrize("size, locale", [("projector", "nl-NL"), ("phone", "en")])
+def test_the_bars_open_on_a_step_where_temperature_reshapes_the_named_alternatives(open_app, default_model, size, locale):
+    page = open_app(size, locale, shared=False)
+    for model in (default_model, "words"):
+        here = words(locale, chargen.load(model).vocab.level)
+        if model != default_model:  # the same seed as the page opened on
+            fill(page, "seed", OPENING_SEED)
+            choose(page, "model", model)
+        out = chargen.load(model).generate(LESSON_PROMPTS[0], length=100, temperature=1.0, seed=OPENING_SEED, alternatives=5)
+        n = telling_step(out)
+        step = out.steps[n - 1]
+        ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
+        wait_for_bars(page, "bars-t1", expected_bars(out.distribution(n - 1), ids, here))  # that step's bars, with the rest
+        expect(page.locator("#bars-t1 label[data-testid=block-label]")).to_have_text(here["bars_t1_step"].format(n=n))
+        assert number_shown(page, "step") == n
+        rest = drawn_by_token(page, "bars-t1")[here["rest"]][0]
+        assert int(rest.rstrip("%")) <= 50  # the named alternatives hold most of the probability ...
+        percents = lambda: {token: int(bar[0].rstrip("%")) for token, bar in drawn_by_token(page, "bars-t").items()}  # noqa: E731
+        before = percents()
+        set_number(page, "temperature", 0.5)  # ... so T reshapes them more than it moves the grey rest
+        wait_for_bars(page, "bars-t", expected_bars(out.distribution(n - 1, temperature=0.5), ids, here))
+        moved = {token: abs(p - before[token]) for token, p in percents().items()}
+        assert sum(moved.values()) - moved[here["rest"]] > max(10, moved[here["rest"]]), (before, moved)
+        set_number(page, "temperature", 1)

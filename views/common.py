@@ -252,12 +252,12 @@ def coloured(prompt_text: str, steps) -> list[tuple[str, str | None]]:
     return [(prompt_text, None), *((s.text or "⏎", band(s.prob)) for s in steps)]
 
 
-def bar_charts(top, chosen: str | None, temperature: float | None, words: dict, drawn=None, title_t=None):
+def bar_charts(top, chosen: str | None, temperature: float | None, words: dict, drawn=None, titles=(None, None)):
     """The alternatives' bars at T=1 and at T (greedy: all on the tallest one), each with the rest of
     the vocabulary as one more bar, on one shared scale so flattening and sharpening are seen. A token
     truncation removed stays at T, pale, at its height at T = 1. With ``drawn`` (the share of draws of
-    each token, then of the rest) a third chart shows the draws on the same scale. ``title_t``: the chart
-    at T titled anew (what it shows: the generation's own draw, or the slider's T).
+    each token, then of the rest) a third chart shows the draws on the same scale. ``titles``: the charts at
+    T = 1 and at T titled anew (which step; the generation's own draw, or the slider's T), where not None.
 
     ``top`` is [(token, p at T=1, p at T)], most probable first; ``chosen`` gets its own colour.
     """
@@ -274,9 +274,9 @@ def bar_charts(top, chosen: str | None, temperature: float | None, words: dict, 
     kind_t = ["removed" if cut else k for k, cut in zip(kind, removed)]
     series = [(at_t1, kind), (at_t, kind_t)] + ([(list(drawn), ["drawn_kind"] * len(top))] if drawn is not None else [])
     top_of_scale = scale_top(*(p for p, _ in series))
-    titles = [{}, {"label": title_t} if title_t else {}, {}]
-    return tuple(gr.HTML(bar_chart(tokens, p, [*kinds, "rest_kind"], top_of_scale, words), visible=True, **title)
-                 for (p, kinds), title in zip(series, titles))
+    labels = [{"label": title} if title else {} for title in [*titles, None]]
+    return tuple(gr.HTML(bar_chart(tokens, p, [*kinds, "rest_kind"], top_of_scale, words), visible=True, **label)
+                 for (p, kinds), label in zip(series, labels))
 
 
 def warn_unknown(unknown, level, words):

@@ -34,9 +34,11 @@ REVEALS = int(os.environ.get("CHARGEN_REVEALS", "128"))
 FRAMES_PER_SECOND = int(os.environ.get("CHARGEN_FRAMES_PER_SECOND", "20"))
 OPENING_SEED = 0  # the page opens on one generation for everyone (the seed field is blank: a fresh seed per click)
 REVEALED = 3  # what a reveal's frames update: what made it, the generated text, the generation
-# What its last frame adds: the bars of step 1 (three: at T = 1, at T, the draws' put away), trace, step slider,
-# length slider (its unit), the draws' line put away.
+# What its last frame adds: the bars of the telling step (three: at T = 1, at T, the draws' put away), trace, step
+# slider, length slider (its unit), the draws' line put away.
 DETAILS = 7
+# The telling step's alternatives hold at least this much of the probability at T = 1, the first at most this.
+TELLING_MASS, TELLING_TOP = 0.5, 0.7
 
 
 def trace_table(out, level: str, words: dict) -> pd.DataFrame:
@@ -59,7 +61,15 @@ def step_charts(out, step_number, words, settings=None, draws=None):
     ids = [a.id for a in step.top] + [step.id] * (step.id not in [a.id for a in step.top])
     own = dict(temperature=None if out.greedy else out.temperature, top_k=out.top_k, top_p=out.top_p, min_p=out.min_p)
     return distribution_charts(out.distribution(i, **(settings or {})), ids, step.token, words, draws,
-                               at_t_title(settings or own, own, words))
+                               (words["bars_t1_step"].format(n=i + 1), at_t_title(settings or own, own, words)))
+
+
+def telling_step(out) -> int:
+    """The step the bars open on: the first whose alternatives shown hold most of the probability at T = 1, none
+    of them nearly all, so that moving T visibly reshapes them (at step 1 the rest of the vocabulary often held
+    two thirds, and for words nine tenths: T mostly grew or shrank one grey bar); else step 1."""
+    return next((i for i, step in enumerate(out.steps, 1)
+                 if sum(a.p_t1 for a in step.top) >= TELLING_MASS and step.top[0].p_t1 <= TELLING_TOP), 1)
 
 
 page_decode = shared(decode)
@@ -118,12 +128,14 @@ def generate_page(prompt, temperature, length, decoding, seed, top_k, model, cut
 
 
 def show_generation(out, request: gr.Request):
-    """With the text: the bars of step 1, every step, and the labels in the model's unit."""
+    """With the text: the bars of its telling step, every step, and the labels in the model's unit."""
     if out is None or not out.steps:
         return [gr.skip()] * DETAILS
     words = labels(request, out.level)
-    return [*step_charts(out, 1, words), trace_table(out, out.level, words),
-            gr.Slider(maximum=len(out.steps), value=1, info=words["step_info"]), gr.Slider(info=words["length_info"]), ""]
+    opening = telling_step(out)
+    return [*step_charts(out, opening, words), trace_table(out, out.level, words),
+            gr.Slider(maximum=len(out.steps), value=opening, info=words["step_info"]), gr.Slider(info=words["length_info"]),
+            ""]
 
 
 def generation_opening(prompt, temperature, length, decoding, seed, top_k, model, cut_k, cut_p, cut_min,

@@ -60,16 +60,16 @@ def order_markdown(elem_id):
     return gr.Markdown(i18n("order_start"), elem_id=elem_id, elem_classes="order")
 
 
-def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None, title_t=None):
+def distribution_charts(d, ids, chosen: str | None, words: dict, draws=None, titles=(None, None)):
     """The bars at T = 1, at T and drawn of a step's distribution ``d`` for the tokens ``ids``, the rest as
     one bar: without ``draws`` the first two (the draws' chart put away); with them the bars at T and the
-    share of the draws of each token beside them, in the place of the bars at T = 1. ``title_t``: the
-    title of the chart at T."""
+    share of the draws of each token beside them, in the place of the bars at T = 1. ``titles``: of the
+    charts at T = 1 and at T (None: as they were)."""
     top = [(str(d.tokens[i]), float(d.p_t1[i]), float(d.p[i])) for i in ids]
     if draws is None:
-        return *bar_charts(top, chosen, d.temperature, words, title_t=title_t), gr.HTML(visible=PUT_AWAY)
+        return *bar_charts(top, chosen, d.temperature, words, titles=titles), gr.HTML(visible=PUT_AWAY)
     shares = [float(draws.frequencies[i]) for i in ids]
-    _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))], title_t)
+    _, at_t, drawn = bar_charts(top, chosen, d.temperature, words, [*shares, max(0.0, 1 - sum(shares))], titles)
     return gr.HTML(visible=PUT_AWAY), at_t, drawn
 
 
