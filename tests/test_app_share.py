@@ -148,20 +148,24 @@ def test_downloads_hold_what_the_api_answers(open_app, client, size, locale):
     open_tab(page, "tab_compare", locale)
     fill(page, "compare-prompt", "Today ")
     set_number(page, "compare-seed", 2)
+    # As the reader's spreadsheet opens it: English with commas and full precision; Dutch with a byte-order mark,
+    # semicolons and decimal commas, rounded as the table shows (tests/test_exports.py has the details)
+    english = here["decimal"] == "."
     _, text = downloaded(page, "compare-csv")
-    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeff") != english
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter="," if english else ";"))
     api = client.predict("Today ", ["Greedy", *LESSON_TEMPERATURES], 100, 2, api_name="/compare")["rows"]
     assert header == [here[c] for c in ("made_by_label", "temperature", "text", "mean_entropy", "bits_per_step",
                                         "real_words", "repeats")]
-    assert [float(row[1]) if row[1] else None for row in rows] == [None, *LESSON_TEMPERATURES]  # greedy has none
-    for row, want in zip(rows, api, strict=True):
+    read = [[float(cell.replace(here["decimal"], ".")) if cell else None for cell in (row[1], *row[3:])] for row in rows]
+    assert [numbers[0] for numbers in read] == [None, *LESSON_TEMPERATURES]  # greedy has none
+    for row, numbers, want in zip(rows, read, api, strict=True):
         assert row[2] == "Today " + want["text"]
-        numbers = [float(cell) if cell else None for cell in row[3:]]  # a decimal point in every language; n/a: empty
-        assert numbers == [want["mean_entropy_bits"], want["bits_per_step"], want["real_word_share"],
-                           want["repeated_ngram_rate"]]
+        wanted = [want[key] for key in ("mean_entropy_bits", "bits_per_step", "real_word_share", "repeated_ngram_rate")]
+        assert numbers[1:] == (wanted if english else [None if n is None else round(n, 2) for n in wanted])
 
     _, text = downloaded(page, "grid-csv")
-    header, *rows = list(csv.reader(io.StringIO(text)))
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter="," if english else ";"))
     grid = client.predict(100, 2, api_name="/lesson_grid")["grid"]
     assert header == [here["prompt"], *(temperature_label(t, here) for t in LESSON_TEMPERATURES)]
     assert rows == [[prompt, *grid[prompt].values()] for prompt in LESSON_PROMPTS]
