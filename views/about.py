@@ -64,6 +64,8 @@ def build(model_box):
                 card_text = gr.Markdown(elem_id="card")
             with gr.Column(min_width=300):
                 gr.Markdown(i18n("about"), elem_id="about")
+        with gr.Accordion(i18n("guide_title"), open=False, elem_id="guide"):  # docs/teaching.md, docs/lesgeven.md
+            gr.Markdown(i18n("guide"))
         progress.learning_curve(model_box, tab)
         with gr.Accordion(i18n("full_card"), open=False):
             card_json = gr.JSON(show_label=False)

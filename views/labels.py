@@ -3,9 +3,13 @@
 ``{unit}`` and ``{units}`` stand for the model's token: a character or a word (``for_level``); ``{kind}``
 is filled in per result (a comparison's rows may come from models of both levels).
 """
+from pathlib import Path
+
 import gradio as gr
 
 from chargen.bundle import snapshot_name  # noqa: F401  (the views name snapshots as the core does)
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"  # the teacher's guides, shown on About as they are written
 
 LABELS = {
     "en": {
@@ -235,6 +239,8 @@ De **seed** legt de toevalstrekkingen vast: dezelfde begintekst, instellingen en
         "card_val": "Bits per {unit}, validatie", "card_test": "Bits per teken, test",
         "card_test_words": "Bits per woord, test",
         "full_card": "De hele kaart (card.json)",
+        "guide_title": "Lesbrief: een les van 20 minuten over temperatuur met deze pagina",
+        "guide": (DOCS / "lesgeven.md").read_text(encoding="utf-8"),
         "link": "Link hiernaar", "link_url": "Link naar deze weergave: dezelfde invoer, dezelfde tekst",
         "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesrooster CSV",
         "after_epoch": "Na epoch", "after_epoch_info": "tussenstanden uit de training van het lesmodel, van ruis tot koppen",
