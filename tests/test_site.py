@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+import urllib.request
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -356,3 +357,15 @@ def test_probability_bands_are_the_gradio_page_s_and_told_apart_with_colour_visi
     for name, matrix in [("normal", None), *DEFICIENCIES.items()]:
         seen = [srgb_to_lab(c if matrix is None else as_seen(c, matrix)) for c in colours]
         assert min(math.dist(p, q) for i, p in enumerate(seen) for q in seen[i + 1:]) > 12, name
+
+
+def test_the_app_serves_the_browser_edition_and_its_page_links_to_it(app_url, open_site):
+    urllib.request.urlopen(app_url + "browser/", timeout=600)  # the first request builds the site (seconds)
+    page = open_site(app_url + "browser/", "laptop", "en")
+    assert text_of(page, "#generated-text") == generated(LESSON_PROMPTS[0], opening())
+    gradio = page.context.new_page()
+    gradio.goto(app_url)
+    link = gradio.locator("#browser-link a")
+    link.wait_for(timeout=60_000)
+    assert gradio.evaluate("a => a.href", link.element_handle()) == app_url + "browser/"
+    assert link.inner_text() == "Open the browser edition"
