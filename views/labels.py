@@ -104,6 +104,8 @@ The **seed** fixes the random draws: the same prompt, settings and seed give the
         "card_val": "Bits per {unit}, validation", "card_test": "Bits per character, test",
         "card_test_words": "Bits per word, test",
         "full_card": "The whole card (card.json)",
+        "guide_title": "Teacher's guide: a 20-minute lesson on temperature with this page",
+        "guide": (DOCS / "teaching.md").read_text(encoding="utf-8"),
         # Links, exports and the lesson model's training snapshots.
         "link": "Link to this", "link_url": "Link to this view: the same inputs, the same text",
         "export_json": "⤓ JSON", "export_csv": "⤓ CSV", "export_grid_csv": "⤓ Lesson grid CSV",
