@@ -364,15 +364,17 @@ class UnknownEndpoints:
 
     async def __call__(self, scope, receive, send):
         called = self.CALL.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
-        public = [fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"]
-        # /call/v2 knows the public endpoints; the others any event by name (the page's own too)
-        known = public if called and called[1] == "call/v2" else [fn.api_name for fn in demo.fns.values()]
-        if called is None or called[2] in known:
+        if called is None or called[2] in self.known(called[1]):
             await self.app(scope, receive, send)
             return
-        message = f"no endpoint /{called[2]}; the endpoints are " + ", ".join(f"/{name}" for name in public)
+        message = f"no endpoint /{called[2]}; the endpoints are " + ", ".join(f"/{name}" for name in self.known("call/v2"))
         log.warning("refused %s: %s", scope["path"], message)
         await JSONResponse({"error": message}, status_code=404)(scope, receive, send)
+
+    @staticmethod
+    def known(route) -> list[str]:
+        """The events a route calls by name: /call/v2 the public endpoints, the others any (the page's own too)."""
+        return [fn.api_name for fn in demo.fns.values() if route != "call/v2" or fn.api_visibility == "public"]
 
 
 LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
