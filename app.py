@@ -17,6 +17,7 @@ import inspect
 import json
 import logging
 import os
+import shutil
 import re
 import sys
 import threading
@@ -382,12 +383,23 @@ LAUNCH = dict(max_threads=REVEALS + 40, state_session_capacity=SESSIONS_KEPT,
 
 
 # -- the browser edition (chargen/site.py): the page as a static site, whose clicks cost this server nothing ----
-SITE_DIR = Path(__file__).resolve().parent / ".cache" / "browser"
+SITE_CACHE = Path(__file__).resolve().parent / ".cache"  # git-ignored
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 class BrowserEdition:
-    """Serves the browser edition at /browser/, built from the shipped weights into SITE_DIR on its first request
-    (seconds, once per start: most runs of the app never need it)."""
+    """Serves the browser edition at /browser/, built from the shipped weights on its first request (seconds, once
+    per start: most runs of the app never need it) into a folder of this process's own, .cache/browser-PID: apps
+    started side by side never write one folder at once. Folders of apps no longer running are removed then."""
 
     PREFIX = "/browser"
 
@@ -397,7 +409,10 @@ class BrowserEdition:
     def built(self) -> StaticFiles:
         with self.lock:  # a class asking at once waits for one build
             if self.files is None:
-                self.files = StaticFiles(directory=build_site(SITE_DIR), html=True)
+                for left in SITE_CACHE.glob("browser-*"):
+                    if left.name.removeprefix("browser-").isdigit() and not running(int(left.name.removeprefix("browser-"))):
+                        shutil.rmtree(left, ignore_errors=True)
+                self.files = StaticFiles(directory=build_site(SITE_CACHE / f"browser-{os.getpid()}"), html=True)
         return self.files
 
     async def __call__(self, scope, receive, send):

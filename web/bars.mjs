@@ -5,10 +5,10 @@ import {shown} from "./common.mjs";
 const escape = text => String(text).replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]);
 
 // As the axis writes it: whole percents (a half rounds up).
-export const wholePercent = p => `${Math.floor(100 * p + 0.5)}%`;
+const wholePercent = p => `${Math.floor(100 * p + 0.5)}%`;
 
 // The next 10% above the tallest bar of all series, so charts side by side share one scale.
-export const scaleTop = (...series) => Math.min(1, Math.ceil(Math.max(...series.flat()) * 10 + 1e-9) / 10);
+const scaleTop = (...series) => Math.min(1, Math.ceil(Math.max(...series.flat()) * 10 + 1e-9) / 10);
 
 // Bars of p (0 to 1) for tokens (the last one the rest of the vocabulary) on a scale from 0 to top.
 export function barChart(tokens, p, kinds, top, words, settings) {

@@ -1,14 +1,14 @@
 // What every view shares: the page's state (settings, language, models), the controls, and how tokens and
 // probabilities are shown. The counterpart of views/common.py, views/samplers.py and views/progress.py.
 import {ChargenError, loadModel} from "./chargen.mjs";
-import {format, forLevel, markup, number, say, setting, typedNumber} from "./labels.mjs";
+import {format, forLevel, markup, number, samplerSteps, say, setting, snapshotOf, typedNumber} from "./labels.mjs";
 
 // settings: page.json; language: "en" or "nl"; model: the page's model (its views may take one of its epochs).
 export const page = {settings: null, language: "en", model: null, relabelled: []};
 
 export const words = (level = "char") => forLevel(page.settings.labels[page.language], level);
 export const levelOf = name => page.settings.models.find(m => m.name === baseModel(name))?.level ?? "char";
-export const baseModel = name => String(name).replace(/@\d+$/, "");
+export const baseModel = name => snapshotOf(name)?.[0] ?? name;
 // [epoch, name] of a model's snapshots of its own training ("lesson@8"), earliest first.
 export const snapshotNames = name => page.settings.models.find(m => m.name === name)?.snapshots ?? [];
 
@@ -184,8 +184,7 @@ export function truncation({topK, topP, minP}) {
 // The sampling pipeline with the current numbers: "p → p^(1/0.8) → top-k 20 → renormalise".
 export function orderLine(temperature, cut, w) {
   if (temperature === null) return w.order_greedy;
-  const steps = [["top-k", cut.topK], ["top-p", cut.topP], ["min-p", cut.minP]].filter(([, v]) => v !== null)
-    .map(([name, v]) => `${name} ${setting(v, w)}`);
+  const steps = samplerSteps(cut, w);
   const line = format(w.order, {steps: ["p", `p^(1/${setting(temperature, w)})`, ...steps, w.renormalise].join(" → ")});
   return line + (steps.length ? w.order_removed : "");
 }
@@ -240,7 +239,7 @@ export function afterEpoch(id, onChange) {
   const describe = async () => {
     const w = words();
     const info = element.querySelector(".info");
-    const snapshot = /@(\d+)$/.exec(value ?? "");
+    const snapshot = snapshotOf(value ?? "");
     if (!snapshot) { info.textContent = w.after_epoch_info; return; }
     const [chosen, trained] = await Promise.all([model(value), model(baseModel(value))]);
     info.textContent = format(w.epoch_bits, {epoch: snapshot[1], bits: number(chosen.card.test.bits_per_char, w, 3),
