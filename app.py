@@ -412,7 +412,9 @@ class BrowserEdition:
                 for left in SITE_CACHE.glob("browser-*"):
                     if left.name.removeprefix("browser-").isdigit() and not running(int(left.name.removeprefix("browser-"))):
                         shutil.rmtree(left, ignore_errors=True)
-                self.files = StaticFiles(directory=build_site(SITE_CACHE / f"browser-{os.getpid()}"), html=True)
+                with LOADING:  # it loads the models: never while TensorFlow is imported beside it (two imports break)
+                    site = build_site(SITE_CACHE / f"browser-{os.getpid()}")
+                self.files = StaticFiles(directory=site, html=True)
         return self.files
 
     async def __call__(self, scope, receive, send):

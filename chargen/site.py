@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+from .bundle import shipped_names
 from .errors import ChargenError
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -47,7 +48,7 @@ def page_settings() -> dict:
     from views import bars, common, compare, generate, labels, samplers
 
     models = []
-    for name in common.MODELS:
+    for name in shipped_names():  # what export_all writes (the app may offer bundle directories besides)
         card = _card(name)
         snapshots = [[epoch, labels.snapshot_name(name, epoch)] for epoch, _ in common.snapshots(name)]
         models.append({"name": name, "level": card.level, "epochs": card.epochs, "snapshots": snapshots})
