@@ -40,7 +40,7 @@ def test_bars_stand_on_one_scale_with_their_numbers_kinds_and_ticks():
 
 def test_a_word_label_stands_upright_alone_and_tokens_are_escaped():
     assert "class=long" not in bar_chart(["a", "␣", "rest"], [0.5, 0.2, 0.3], ["chosen", "other", "rest_kind"], 0.6, EN)
-    words = bar_chart(["president", "<b>", "rest"], [0.5, 0.2, 0.3], ["chosen", "other", "rest_kind"], 0.6, EN)
+    words = bar_chart(["president", ",", "<b>", "rest"], [0.5, 0.1, 0.1, 0.3], ["chosen", "other", "other", "rest_kind"], 0.6, EN)
     assert re.findall(r"<span( class=long)?>([^<]*)</span>", words.split('class="bar-labels"')[1]) == [
-        (" class=long", "president"), ("", "&lt;b&gt;"), ("", "rest")]  # only the long label turns
+        (" class=long", "president"), ("", ","), (" class=long", "&lt;b&gt;"), ("", "rest")]  # only words turn
     assert "<b>" not in words

@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 import chargen
-from views.bars import whole_percent
+from views.bars import LONG_LABEL, whole_percent
 from views.common import LESSON_PROMPTS, LESSON_TEMPERATURES, MAX_SEED, phrase, shown
 from views.generate import OPENING_SEED, telling_step
 from views.compare import COMPARE_SEED
@@ -1179,12 +1179,15 @@ def test_step_through_says_the_end_in_the_pages_language_and_turns_only_long_lab
     fill(page, "step-prompt", "President ")
     page.locator("#start-button").click()
     want = [shown(p.token) for p in chargen.load("words").start("President ").proposals(1.0, k=5)]
-    assert any(len(t) > 3 for t in want) and any(len(t) <= 3 for t in want)
+    assert any(len(t) > LONG_LABEL for t in want) and any(len(t) <= LONG_LABEL for t in want)
     labels = "#step-bars-t .bar-labels span:not(:last-child)"
     page.wait_for_function("([s, want]) => [...document.querySelectorAll(s)].map(e => e.textContent).join('|') === want",
                            arg=[labels, "|".join(want)])
     upright = page.eval_on_selector_all(labels, "es => es.map(e => getComputedStyle(e).writingMode.startsWith('vertical'))")
-    assert upright == [len(t) > 3 for t in want]
+    assert upright == [len(t) > LONG_LABEL for t in want]
+    charts = page.eval_on_selector_all(":is(#step-bars-t1, #step-bars-t)", "cs => cs.map(c => "
+                                       "c.querySelector('.bar-chart').getBoundingClientRect().bottom - c.getBoundingClientRect().bottom)")
+    assert max(charts) <= 0  # the upright labels inside their cards
 
 
 @pytest.mark.parametrize("size, locale", [("projector", "nl-NL"), ("phone", "en")])

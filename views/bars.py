@@ -15,7 +15,9 @@ from .labels import i18n
 # The chosen bar and the rest stand out; what truncation removed is pale; draws are in a colour of their own.
 BAR_COLOURS = {"chosen": "#d55e00", "other": "#0072b2", "rest_kind": "#6b7280", "removed": "#d4d4d8",
                "drawn_kind": "#009e73"}
-LONG_LABEL = 3  # characters: a longer token label (a word) is set upright along its bar, the others stay level
+# characters: a longer token label (a word: "to" is already wider than a bar) is set upright along its bar; a
+# character's stays level beside it
+LONG_LABEL = 1
 
 CSS = """
 .bar-chart { display: grid; grid-template-columns: auto auto 1fr; grid-template-rows: 118px auto auto;
