@@ -160,6 +160,11 @@ CSS = """
 :is(#generated, #stepped, .scored) .text { font-family: var(--font-mono); font-size: 1.5rem; padding: 0.1em 0;
   background: inherit; white-space: pre-wrap; word-break: normal; overflow-wrap: anywhere; }
 #proposals button { font-family: var(--font-mono); font-size: 1.15rem; white-space: nowrap; padding: 6px 4px; }
+#grid-button { white-space: nowrap; }  /* "Lesson grid (5 × 5)" broke inside "(5 × 5)" */
+/* The sweep's T axis: Vega writes a label every 0.2, 16 of them crammed into a projector's half width; every other
+   one shows (0.2, 0.6, 1, ..., 3: T = 1 among them), where it wrote that many. */
+:is(#sweep-probabilities, #sweep-entropy) g[aria-roledescription="axis"][aria-label^="X-axis"]
+  .role-axis-label:has(> text:nth-of-type(12)) > text:nth-of-type(odd) { display: none; }
 /* The selected tab in a colour dark enough for AA contrast (Gradio's indigo-500 is 4.47:1 on white). */
 [role="tab"][aria-selected="true"] { color: var(--primary-700) !important; }
 /* Plots: legends as large as the axes' labels (Gradio leaves them at Vega's 10 px). */

@@ -1214,3 +1214,69 @@ def test_the_bars_open_on_a_step_where_temperature_reshapes_the_named_alternativ
         moved = {token: abs(p - before[token]) for token, p in percents().items()}
         assert sum(moved.values()) - moved[here["rest"]] > max(10, moved[here["rest"]]), (before, moved)
         set_number(page, "temperature", 1)
+
+
+# What does not fit at 1024 px: [text, what it runs into] for each case below.
+CROWDED = """() => {
+  const inside = (range, box) => { const r = range.getBoundingClientRect(), s = getComputedStyle(box), b = box.getBoundingClientRect();
+    return r.right <= b.right - parseFloat(s.paddingRight) + 1; };
+  const textOf = element => { const range = document.createRange(); range.selectNodeContents(element); return range; };
+  const lines = range => new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  const found = [];
+  for (const th of document.querySelectorAll('#comparison th, #grid th'))
+    if (!inside(textOf(th), th)) found.push([th.innerText, 'its column']);
+  for (const cell of document.querySelectorAll('#grid td')) {  // a word of up to 15 letters is never split (at a hyphen it may)
+    const node = cell.firstChild;
+    for (const word of (node?.data || '').matchAll(/(?<![^\\s-])[^\\s-]{1,15}(?![^\\s-])/g)) {
+      const range = document.createRange(); range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+      if (lines(range) > 1) found.push([word[0], 'a line break']);
+    }
+  }
+  const button = document.querySelector('#grid-button');
+  if (lines(textOf(button)) > 1) found.push([button.innerText, 'a line break']);
+  const choice = document.querySelector('#compare-with input'), caret = document.querySelector('#compare-with .icon-wrap');
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = getComputedStyle(choice).font;
+  const right = choice.getBoundingClientRect().left + parseFloat(getComputedStyle(choice).paddingLeft) + context.measureText(choice.value).width;
+  if (right > caret.getBoundingClientRect().left) found.push([choice.value, 'its caret']);
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_projector_shows_every_control_and_label_whole(open_app, locale):
+    page = open_app("projector", locale, shared=False)
+    here = words(locale)
+    choose(page, "model", "lesson")  # its epoch choice comes after the temperature, which stays on the first screen
+    page.locator("#generate-epoch").wait_for()
+    page.evaluate("scrollTo(0, 0)")
+    assert on_first_screen(page, "#temperature")
+
+    open_samplers(page, "generate")  # each sampler whole: its largest value and its handle in its box
+    for sampler in ("top-k", "top-p", "min-p"):
+        block = box(page, f"#generate-sampler-{sampler}")
+        for part in (".max_value", "input[type=range]", NUMBER_BOX):
+            assert box(page, f"#generate-sampler-{sampler} {part}")["x"] + box(page, f"#generate-sampler-{sampler} {part}")["width"] \
+                <= block["x"] + block["width"], (sampler, part)
+
+    fill(page, "seed", OPENING_SEED)
+    choose(page, "model", "words")  # words' labels stand upright inside their cards
+    expect(page.locator("#generate-made-by")).to_contain_text("words")
+    page.locator("#bars-t .bar-labels span.long").first.wait_for()
+    for chart in ("#bars-t1", "#bars-t"):
+        assert box(page, f"{chart} .bar-chart")["y"] + box(page, f"{chart} .bar-chart")["height"] <= box(page, chart)["y"] + box(page, chart)["height"]
+
+    open_tab(page, "tab_compare", locale)
+    page.locator("#grid-button").click()
+    page.locator("#grid tbody tr").first.wait_for()
+    page.locator("#comparison tbody tr").first.wait_for()
+    assert page.evaluate(CROWDED) == []
+
+    open_tab(page, "tab_sweep", locale)  # T's labels apart, and no legend title under the axis's
+    axis = "#sweep-probabilities g[aria-label^=X-axis] .role-axis-label text"
+    page.locator(axis).first.wait_for(state="attached")
+    shown_at = page.eval_on_selector_all(axis, "ts => ts.filter(t => getComputedStyle(t).display !== 'none')"
+                                               ".map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right]; })")
+    assert len(shown_at) > 4 and all(b[1] - a[2] >= 8 for a, b in zip(shown_at, shown_at[1:])), shown_at
+    legend = page.locator("#sweep-probabilities .role-legend text").all_inner_texts()
+    assert here["token"] not in legend and len(legend) == 5

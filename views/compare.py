@@ -26,7 +26,7 @@ table.results th, table.results td { text-align: left; vertical-align: top; padd
   border-bottom: 1px solid var(--border-color-primary); overflow-wrap: anywhere; }
 table.results th { overflow-wrap: normal; font-weight: 600; }
 table.results td:nth-child(2) { font-family: var(--font-mono); }
-table.grid-table td:not(:first-child) { font-family: var(--font-mono); }
+table.grid-table td:not(:first-child) { font-family: var(--font-mono); font-size: 16px; }
 @media (max-width: 700px) {
   table.results colgroup, table.results thead { display: none; }
   table.results, table.results tbody, table.results tr, table.results td { display: block; width: auto; }
@@ -87,7 +87,8 @@ def comparison_table(prompt, temperatures, length, seed, model, other, language,
         if real_words:
             row.append(words["not_available"] if s["real_word_share"] is None else percent(s["real_word_share"], words, 0))
         table.append([*row, percent(s["repeated_ngram_rate"], words, 0)])
-    widths = ["16%", "40%", "11%", "11%", *["11%"] * real_words, "11%"] if real_words else ["17%", "50%", "11%", "11%", "11%"]
+    # the last column wider: its Dutch header, "herhaalde 4-grammen", ran into the border at 1024 px
+    widths = ["16%", "37%", "11%", "11%", *["11%"] * real_words, "14%"] if real_words else ["17%", "47%", "11%", "11%", "14%"]
     unknown = tuple((name, tuple(out.unknown)) for name, out in dict(rows).items())
     return html_table("comparison-table", header, table, widths), unknown
 
@@ -107,7 +108,8 @@ def lesson_grid_page(length, seed, model, request: gr.Request):
     rows = [[prompt, *(out.text for out in outs)] for prompt, outs in zip(LESSON_PROMPTS, grid)]
     caption = words["made_by_grid"].format(model=model, kind=words[f"units_{level}"], seed=seed)
     caption = f"<p class='made-by'>{escape(caption)}</p>"
-    return gr.HTML(caption + html_table("grid-table", header, rows, ["15%", *["17%"] * 5]), visible=True)
+    # the temperatures' columns as wide as they go: a 15-letter word fits one at 1024 px ("Communication/s" broke)
+    return gr.HTML(caption + html_table("grid-table", header, rows, ["13%", *["17.4%"] * 5]), visible=True)
 
 
 def build(model_box):
@@ -124,13 +126,14 @@ def build(model_box):
                                    elem_id="compare-length")
                 with gr.Row():
                     seed = gr.Number(COMPARE_SEED, label=i18n("seed"), precision=0, minimum=0, maximum=MAX_SEED,
-                                     elem_id="compare-seed", min_width=120)
+                                     elem_id="compare-seed", min_width=100)
                     other = gr.Dropdown([(i18n("no_second_model"), ""), *MODELS], value="", label=i18n("compare_with"),
-                                        info=i18n("compare_with_info"), elem_id="compare-with", min_width=200)
+                                        info=i18n("compare_with_info"), elem_id="compare-with", min_width=200,
+                                        scale=2)  # room for "geen tweede model" beside its caret
                 *samplers, plain_too = sampler_controls("compare", plain_too=True)
                 with gr.Row():
-                    compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=120)
-                    grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=160)
+                    compare_button = gr.Button(i18n("compare"), variant="primary", elem_id="compare-button", min_width=100)
+                    grid_button = gr.Button(i18n("lesson_grid"), elem_id="grid-button", min_width=200)  # on one line (CSS)
         gr.Markdown(i18n("compare_intro"))
         compared = [prompt, temperatures, length, seed, model, other, *samplers, plain_too]
         with gr.Row(elem_classes="share-row"):

@@ -201,13 +201,14 @@ def build(model_box, page_open, intro):
     with gr.Tab(i18n("tab_generate"), id="generate"):
         with gr.Row():
             with gr.Column(scale=2, min_width=300):
-                model = progress.after_epoch(model_box, "generate-epoch")  # the model, or one of its snapshots
                 prompt = prompt_box("generate-prompt", placeholder=i18n("prompt_placeholder"))
                 generate_button = gr.Button(i18n("generate"), variant="primary", elem_id="generate-button")
                 decoding = gr.Radio([(i18n("greedy"), GREEDY), (i18n("sampled"), SAMPLED)], value=SAMPLED,
                                     label=i18n("decoding"), elem_id="decoding")
                 temperature = gr.Slider(T_MIN, T_MAX, 1.0, step=T_STEP, label=i18n("temperature"),
                                         info=i18n("temperature_info"), elem_id="temperature")
+                # the model, or one of its snapshots: below the temperature, which stays on a projector's first screen
+                model = progress.after_epoch(model_box, "generate-epoch")
                 seed = gr.Textbox(label=i18n("seed"), info=i18n("seed_info"), placeholder="⚄", max_length=10,
                                   elem_id="seed")
                 length = gr.Slider(1, MAX_LENGTH, 100, step=1, label=i18n("length"), info=i18n("length_info"),

@@ -21,15 +21,11 @@ def sampler_controls(prefix, plain_too=False):
     """top-k, top-p and min-p, off, in a closed accordion (the result stays on a projector's first screen);
     returns the three sliders, and with ``plain_too`` a checkbox "each temperature also without them"."""
     with gr.Accordion(i18n("samplers"), open=False, elem_id=f"{prefix}-samplers"):
-        with gr.Row():
-            controls = [
-                gr.Slider(0, MAX_SAMPLER_TOP_K, OFF["top_k"], step=1, label=i18n("sampler_top_k"),
-                          elem_id=f"{prefix}-sampler-top-k", min_width=100),
-                gr.Slider(0.05, 1.0, OFF["top_p"], step=0.05, label=i18n("sampler_top_p"),
-                          elem_id=f"{prefix}-sampler-top-p", min_width=100),
-                gr.Slider(0.0, 0.5, OFF["min_p"], step=0.01, label=i18n("sampler_min_p"),
-                          elem_id=f"{prefix}-sampler-min-p", min_width=100),
-            ]
+        controls = [  # one above the other: side by side in a projector's column they were cut off
+            gr.Slider(0, MAX_SAMPLER_TOP_K, OFF["top_k"], step=1, label=i18n("sampler_top_k"), elem_id=f"{prefix}-sampler-top-k"),
+            gr.Slider(0.05, 1.0, OFF["top_p"], step=0.05, label=i18n("sampler_top_p"), elem_id=f"{prefix}-sampler-top-p"),
+            gr.Slider(0.0, 0.5, OFF["min_p"], step=0.01, label=i18n("sampler_min_p"), elem_id=f"{prefix}-sampler-min-p"),
+        ]
         if plain_too:
             controls.append(gr.Checkbox(True, label=i18n("plain_too"), elem_id=f"{prefix}-plain-too"))
     return controls

@@ -55,7 +55,7 @@ def build(model_box):
             # T's ticks as short as they go (0, 0.2, ..., 1, ..., 3): at 16 px "0.0" and "3.0" ran into their neighbours.
             t_axis = dict(x="T", x_axis_format="~g", min_width=300)
             probabilities = gr.LinePlot(y="p", color="token", y_lim=[0, 1], y_axis_format=".0%", y_title=i18n("probability"),
-                                        color_title=i18n("token"), label=i18n("sweep_probs"),
+                                        color_title="", label=i18n("sweep_probs"),  # (a title read as the axis's)
                                         elem_id="sweep-probabilities", **t_axis)
             entropy = gr.LinePlot(y="bits", y_title=i18n("bits"), label=i18n("sweep_entropy"), elem_id="sweep-entropy",
                                   **t_axis)
