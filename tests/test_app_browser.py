@@ -1003,7 +1003,7 @@ def test_truncation_greys_what_it_removes_says_its_order_and_makes_compare_rows(
     wait_for_text(page, "comparison", ("President " + want[-1].text).strip()[:30])
     rows = table_rows(page, "comparison")
     assert [row[0] for row in rows] == [
-        made_by(default_model, "char", out.temperature, 0, here, dict(top_k=out.top_k, top_p=out.top_p, min_p=out.min_p))
+        made_by(default_model, "char", out.temperature, COMPARE_SEED, here, dict(top_k=out.top_k, top_p=out.top_p, min_p=out.min_p))
         for out in want]
     assert [row[1] for row in rows] == [("President " + out.text).strip() for out in want]
     set_number(page, "compare-sampler-top-p", 1)
