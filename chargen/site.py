@@ -62,6 +62,7 @@ def page_settings() -> dict:
         "greedy": common.GREEDY, "sampled": common.SAMPLED,
         "max_length": common.MAX_LENGTH, "max_alternatives": common.MAX_TOP_K, "max_seed": common.MAX_SEED,
         "opening_seed": generate.OPENING_SEED, "compare_seed": compare.COMPARE_SEED,
+        "telling_mass": generate.TELLING_MASS, "telling_top": generate.TELLING_TOP,
         "samplers": {"off": samplers.OFF, "max_top_k": samplers.MAX_SAMPLER_TOP_K},
         "lesson_prompts": common.LESSON_PROMPTS, "lesson_temperatures": common.LESSON_TEMPERATURES,
         "models": models,

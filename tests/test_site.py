@@ -33,6 +33,7 @@ from views.common import (
     side_by_side,
 )
 from views.compare import COMPARE_SEED, whole
+from views.generate import telling_step
 from views.labels import for_level, made_by, percent
 from views.link import comparison_link, generation_link
 from views.samplers import at_t_title
@@ -162,7 +163,8 @@ def test_the_page_opens_on_the_core_s_text_large_contrasted_and_on_the_first_scr
     assert text_of(page, "#generated-text") == generated(LESSON_PROMPTS[0], out)
     assert text_of(page, "#generate-made-by") == made_by("default", "char", 1.0, 0, here)
     assert text_of(page, "#tab-generate") == here["tab_generate"]
-    assert page.locator("#bars-t .bar-fill").count() == len(out.steps[0].top) + 1 + (out.steps[0].id not in [a.id for a in out.steps[0].top])
+    shown_step = out.steps[telling_step(out) - 1]
+    assert page.locator("#bars-t .bar-fill").count() == len(shown_step.top) + 1 + (shown_step.id not in [a.id for a in shown_step.top])
     if size == "projector":  # a projected class sees the result and its bars without scrolling
         for selector in ("#generate-made-by", "#generated", "#bars-t1", "#bars-t"):
             assert on_first_screen(page, selector), selector
@@ -206,7 +208,9 @@ def test_bars_are_drawn_at_the_core_s_probabilities_and_follow_the_temperature_a
     page = open_site(site_url, size, locale)
     out, here = opening(), words(locale)
     text = text_of(page, "#generated-text")
-    t1, t = expected_bars(out, 0, 1.0, here)
+    i = telling_step(out) - 1  # the step the bars open on, as the Gradio page's
+    assert text_of(page, "#bars-t1-title") == here["bars_t1_step"].format(n=i + 1)
+    t1, t = expected_bars(out, i, 1.0, here)
     assert_bars(page, "bars-t1", t1)
     assert_bars(page, "bars-t", t)
     own = dict(temperature=1.0, top_k=None, top_p=None, min_p=None)
@@ -214,7 +218,7 @@ def test_bars_are_drawn_at_the_core_s_probabilities_and_follow_the_temperature_a
     for temperature in (0.5, 2.0):  # dragged: the bars at T follow, on one scale with those at T = 1
         set_slider(page, "temperature", temperature)
         page.wait_for_timeout(100)
-        t1, t = expected_bars(out, 0, temperature, here)
+        t1, t = expected_bars(out, i, temperature, here)
         assert_bars(page, "bars-t1", t1)
         assert_bars(page, "bars-t", t)
         assert text_of(page, "#bars-t-title") == at_t_title({**own, "temperature": temperature}, own, here)  # "(the slider)"
@@ -222,7 +226,7 @@ def test_bars_are_drawn_at_the_core_s_probabilities_and_follow_the_temperature_a
     page.click("summary:has-text('top-k')")
     set_slider(page, "generate-sampler-top-k", 3)
     page.wait_for_timeout(100)
-    t1, t = expected_bars(out, 0, 2.0, here, top_k=3)
+    t1, t = expected_bars(out, i, 2.0, here, top_k=3)
     assert_bars(page, "bars-t", t)
     assert [kind for _, _, kind, _ in t].count(here["removed"]) == len(t) - 4  # pale, at their height at T = 1
     page.click("#generated-text .piece[data-step='5']")  # a click picks a step

@@ -21,6 +21,13 @@ function atTTitle(temperature, cut, gen, w) {
   return format(w[same ? "bars_t_drawn" : "bars_t_slider"], {decoding});
 }
 
+// The step the bars open on: the first whose alternatives shown hold most of the probability at T = 1, none of
+// them nearly all, so that moving T visibly reshapes them; else step 1 (telling_step in views/generate.py).
+function tellingStep(gen, {telling_mass: mass, telling_top: top}) {
+  const i = gen.steps.findIndex(s => s.top.reduce((sum, a) => sum + a.pT1, 0) >= mass && s.top[0].pT1 <= top);
+  return i + 1 || 1;
+}
+
 export function build(root) {
   const s = page.settings;
   const state = {gen: null, name: null, level: "char", prompt: "", length: 0, alternatives: 0, cut: {}, pressed: 0};
@@ -43,6 +50,7 @@ export function build(root) {
   const text = el("div", {class: "generated-text", id: "generated-text"});
   const barsT1 = el("div", {class: "chart", id: "bars-t1-chart"}), barsT = el("div", {class: "chart", id: "bars-t-chart"});
   const order = el("p", {class: "order", id: "generate-order"});
+  const titleT1 = el("div", {class: "block-label", id: "bars-t1-title"});  // which step
   const titleT = el("div", {class: "block-label", id: "bars-t-title"});  // what the bars at T show (atTTitle)
   text.addEventListener("click", event => {  // a click on a generated piece picks its step
     const piece = event.target.closest(".piece");
@@ -57,7 +65,7 @@ export function build(root) {
     el("div", {class: "result"}, made,
        el("div", {class: "block", id: "generated"}, label("generated", "div", {class: "block-label"}), legend(), text),
        el("div", {class: "bars-row"},
-          el("div", {class: "block bars", id: "bars-t1"}, label("bars_t1", "div", {class: "block-label"}), barsT1),
+          el("div", {class: "block bars", id: "bars-t1"}, titleT1, barsT1),
           el("div", {class: "block bars", id: "bars-t"}, titleT, barsT)),
        order, step.element, linkButton("generate-link", link)));
 
@@ -86,7 +94,7 @@ export function build(root) {
     unknownNote(gen.unknown, m.level);
     describe();
     step.max = Math.max(1, gen.steps.length);
-    step.value = 1;
+    step.value = tellingStep(gen, s);
     if (!opening) bringIntoView(made);
     const whole = opening || matchMedia("(prefers-reduced-motion: reduce)").matches;
     const start = performance.now();
@@ -126,6 +134,7 @@ export function build(root) {
       const ids = chosen.top.map(a => a.id);
       if (!ids.includes(chosen.id)) ids.push(chosen.id);
       [barsT1.innerHTML, barsT.innerHTML] = distributionCharts(d, ids, chosen.token, t, w, s);
+      titleT1.textContent = format(w.bars_t1_step, {n: i + 1});
       titleT.textContent = atTTitle(t, t === null ? {} : cut, g, w);
     } catch (error) {
       refuse(error);
