@@ -171,8 +171,8 @@ CSS = """
 .vega-embed svg text { font-size: max(16px, 1em) !important; }
 /* A toast's own title is its type in English: ours leads the message, in the page's language. */
 .toast-title { display: none !important; }
-/* Headers break between words, never inside one. */
-th, th * { word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important; }
+/* Headers, and the teacher's guide's tables (About), break between words, never inside one. */
+th, th *, #guide td { word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important; }
 """
 
 
