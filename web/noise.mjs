@@ -97,7 +97,7 @@ export class PCG64 {
     for (let k = 0; k < 8; k++) {
       let sum = carry + this.inc[k];
       for (let i = 0; i <= k; i++) sum += s[i] * m[k - i];
-      const limb = sum % 65536;
+      const limb = sum & 0xffff; // the low 16 bits of a whole number below 2**53 (& reads it modulo 2**32)
       out[k] = limb;
       carry = (sum - limb) / 65536;
     }
