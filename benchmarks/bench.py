@@ -59,6 +59,7 @@ from chargen.model import build_model  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import crowd  # noqa: E402  (benchmarks/crowd.py: a class of students, and memory over many API calls)
 import live  # noqa: E402  (benchmarks/live.py: live temperature through the page, and 1,000 draws)
+import browser_page  # noqa: E402  (benchmarks/browser_page.py: the browser edition's page in Chromium)
 import web  # noqa: E402  (benchmarks/web.py: the browser decoder beside NumPy's, in Node and Chromium)
 
 TRAIN_DATA = ROOT.parent / "shared" / "data" / "ag_news" / "train_subset.csv.gz"
@@ -716,12 +717,17 @@ def live_markdown(results: dict) -> str:
 
 
 def web_markdown(results: dict) -> str:
-    """The report of ``--web``: the browser decoder beside NumPy's, with the machine and date."""
+    """The report of ``--web``: the browser decoder beside NumPy's, then the browser edition's page, with the machine
+    and date."""
     m = results["machine"]
+    page = browser_page.markdown(results["site"]).split("\n", 2)[2]  # its table, without its own date line
     return "\n".join([
-        "# chargen browser-decoder benchmark", "",
+        "# chargen browser-edition benchmark", "",
         f"{results['date']}, {m['cpu']} ({m['cores']} cores), load average {m['load_average_at_start']} at start and "
-        f"{results['load_average_at_end']} at end; Python {m['python']}.", "", *web.markdown(results["web"])]) + "\n"
+        f"{results['load_average_at_end']} at end; Python {m['python']}.", "", "### The decoder", "",
+        *web.markdown(results["web"]), "", "### The page (`benchmarks/browser_page.py`: headless Chromium, 1280x800, a local "
+        f"static server, {results['site']['opens']} cold opens, {results['site']['generates']} Generates, "
+        f"{results['site']['moves']} slider moves)", "", page]) + "\n"
 
 
 PARTS = {"serving": serving_markdown, "live": live_markdown, "web": web_markdown}
@@ -812,8 +818,8 @@ def main(argv=None) -> None:
                    help="only live temperature through the page (50 slider moves in chromium) and the 1,000-draw "
                         "(a minute): writes live.md / live.json, and the README's live table")
     p.add_argument("--web", action="store_true",
-                   help="only the browser decoder (web/chargen.mjs) in Node and Chromium beside NumPy's (a minute): "
-                        "writes web.md / web.json, and the README's web table")
+                   help="only the browser edition: its decoder (web/chargen.mjs) in Node and Chromium beside NumPy's, and "
+                        "its page in Chromium (two minutes): writes web.md / web.json, and the README's web tables")
     p.add_argument("--memory", action="store_true",
                    help="also the server's memory over 5,000 API calls (about 4 minutes more)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for the reports")
@@ -832,7 +838,8 @@ def main(argv=None) -> None:
         return
     if args.web:
         results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
-                   "web": web.bench_web(15 if mode == "full" else 3)}
+                   "web": web.bench_web(15 if mode == "full" else 3),
+                   "site": browser_page.bench_site(opens=5 if mode == "full" else 2)}
         results["load_average_at_end"] = round(os.getloadavg()[0], 1)
         write_part(results, out, "web", readme)
         return

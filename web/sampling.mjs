@@ -28,26 +28,39 @@ export function withTemperature(logits, temperature, f32 = false) {
   return out;
 }
 
+/** New scores with -Infinity where ``remove(score, id)`` says so (a plain loop: typed arrays' map is slower). */
+function removed(scores, remove) {
+  const out = new Float64Array(scores.length);
+  for (let i = 0; i < out.length; i++) out[i] = remove(scores[i], i) ? -Infinity : scores[i];
+  return out;
+}
+
 /** Keep the ``k`` most probable ids (and any tied with the k-th). */
 export function withTopK(scores, k) {
   if (k >= scores.length) return scores;
   const kth = Float64Array.from(scores).sort()[scores.length - k];
-  return scores.map((s) => (s < kth ? -Infinity : s));
+  return removed(scores, (s) => s < kth);
 }
 
 /** Keep the smallest set of most probable ids whose probability reaches ``topP``. */
 export function withTopP(scores, topP) {
   const probs = softmax(scores);
-  // The probabilities themselves, most probable first (a native sort: a word vocabulary is 12,000 wide); tied
-  // values add up the same in any order, so the running sums are those of Python's stable argsort.
-  const sorted = Float64Array.from(probs).sort().reverse();
+  // The probabilities themselves, most probable first (a native sort); tied values add up the same in any order,
+  // so the running sums are those of Python's stable argsort. A word vocabulary is 12,000 wide: only the ids
+  // above a small floor are sorted when those below it cannot reach the cut.
+  let floor = 1e-6, below = 0, above = 0;
+  for (const p of probs) if (p < floor) below += p;
+  if (1 - below < topP + 1e-6) floor = 0;
+  const sorted = new Float64Array(probs.length);
+  for (const p of probs) if (p >= floor) sorted[above++] = p;
+  sorted.subarray(0, above).sort().reverse();
   let cumulative = 0, kept = 0;
-  for (const p of sorted) {
+  for (const p of sorted.subarray(0, above)) {
     cumulative += p;
     if (cumulative - p < topP - 1e-9) kept++; // the mass of the more probable ids; 1e-9: "reaches" within rounding
   }
   const cut = sorted[Math.max(kept, 1) - 1]; // the least kept probability: ids below it are removed
-  return scores.map((s, i) => (probs[i] < cut ? -Infinity : s));
+  return removed(scores, (s, i) => probs[i] < cut);
 }
 
 /** Drop ids whose probability is below ``minP`` times the largest one's. */
@@ -56,7 +69,7 @@ export function withMinP(scores, minP, f32 = false) {
   let max = -Infinity;
   for (const s of scores) if (s > max) max = s;
   const floor = f32 ? fround(max + fround(Math.log(minP))) : max + Math.log(minP);
-  return scores.map((s) => (s < floor ? -Infinity : s));
+  return removed(scores, (s) => s < floor);
 }
 
 /** The truncation samplers in their order; null turns each off. */

@@ -1,15 +1,12 @@
-"""The browser edition's speed (issue 25, point 5): ``python benchmarks/site.py [--site SITE] [--opens N]``.
+"""The browser edition's page, its speed (issue 25, point 5): a part of ``python benchmarks/bench.py --web``.
 
 Makes the site (``python -m chargen site``) unless given one, serves it from a local static server and opens it
 in headless Chromium (1280x800, default model), each open in a fresh browser context (a cold cache). Measures,
 in the page's own clock: the first result on screen after opening (navigation start to the opening text drawn);
 Generate clicked to the first piece of text and to the whole 100-character text (the reveal adds its 0.6 s);
-a temperature slider move's redraw (its work, and the wait for the next frame); and the bytes the opening downloads. Writes
-benchmarks/results/site.md and site.json.
+a temperature slider move's redraw (its work, and the wait for the next frame); and the bytes the opening downloads.
 """
-import argparse
 import datetime
-import json
 import os
 import platform
 import statistics
@@ -96,7 +93,7 @@ def markdown(r: dict) -> str:
     t = r["targets"]
     rows = [("First result on screen after opening the page (cold cache, default model)", r["first_result_ms"],
              f"<= {t['first_result_ms']:,} ms"),
-            ("Generate clicked to the first piece of text (decoding 100 characters)", r["generate_first_ms"],
+            ("Generate clicked to the first piece of text (length 100; a title may end sooner)", r["generate_first_ms"],
              f"<= {t['generate_decode_ms']} ms of decoding"),
             ("Generate clicked to the whole text (with the 0.6 s reveal)", r["generate_whole_ms"], ""),
             ("Temperature slider move: the redraw's work in its frame", r["redraw_ms"], f"<= {t['redraw_ms']} ms"),
@@ -112,21 +109,11 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", type=Path, help="a site made by python -m chargen site (default: made here)")
-    parser.add_argument("--opens", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    args = parser.parse_args(argv)
+def bench_site(site: Path | None = None, opens: int = 5) -> dict:
+    """The measures on ``site``, or on a site made here by ``python -m chargen site``."""
     with tempfile.TemporaryDirectory() as made:
-        site = args.site or Path(made) / "site"
-        if args.site is None:
-            subprocess.run([sys.executable, "-m", "chargen", "site", str(site)], cwd=ROOT, check=True)
-        results = measure(site, args.opens, generates=10, moves=50)
-    (args.out / "site.json").write_text(json.dumps(results, indent=1) + "\n")
-    (args.out / "site.md").write_text(markdown(results))
-    print(markdown(results))
-
-
-if __name__ == "__main__":
-    main()
+        if site is None:
+            site = Path(made) / "site"
+            subprocess.run([sys.executable, "-m", "chargen", "site", str(site)], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        return measure(site, opens, generates=10, moves=50)
