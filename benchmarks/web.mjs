@@ -19,7 +19,7 @@ export async function measure(base, rounds = 15) {
     const model = await loadModel(`${base}/${name}`);
     const loadMs = performance.now() - started;
     const decode = (seed) => model.generate("Today ", { temperature: 0.8, length: LENGTH, seed, stopAtEnd: false });
-    for (let r = 0; r < 3; r++) decode(1000 + r); // the JIT's warm-up
+    for (let r = 0; r < 10; r++) decode(1000 + r); // the JIT's warm-up
     const decodeMs = [], characters = [];
     for (let r = 0; r < rounds; r++) {
       started = performance.now();

@@ -35,7 +35,7 @@ def numpy_timings(rounds: int) -> dict:
     for name in MODELS:
         gen = chargen.load(name)
         decode = partial(gen.generate, "Today ", temperature=0.8, length=LENGTH, stop_at_end=False)
-        for r in range(3):
+        for r in range(10):  # as web.mjs warms the JIT up
             decode(seed=1000 + r)
         seconds, characters = [], []
         for r in range(rounds):

@@ -10,6 +10,7 @@
 // its rank, both entropies, the most probable alternatives). The noise is random_stream's: NumPy's
 // SeedSequence(seed, spawn_key = prompt ids) -> PCG64 -> Gumbel, so a seed writes Python's text.
 
+import { Kernel } from "./kernel.mjs";
 import { Network, readTensors } from "./network.mjs";
 import { Exponential, PCG64, randomStream, seedSequenceState } from "./noise.mjs";
 import * as sampling from "./sampling.mjs";
@@ -288,7 +289,8 @@ export class Generation {
 
 /** A loaded model ready to decode: ``generate``, ``compare``, ``start``, ``encode``, ``decode``. */
 export class Model {
-  constructor(spec, buffer) {
+  /** ``wasm: false`` runs the matrix products in plain JavaScript, as a browser without WebAssembly SIMD does. */
+  constructor(spec, buffer, { wasm = true } = {}) {
     if (spec.format !== FORMAT) throw new ChargenError(`not a chargen browser model (format ${pyRepr(spec.format)}, expected ${FORMAT})`);
     this.spec = spec;
     this.name = spec.name;
@@ -297,7 +299,7 @@ export class Model {
     this.architecture = spec.architecture;
     this.vocab = new Vocab(spec.vocab);
     this.tokens = this.vocab.tokens;
-    this.network = new Network(spec.architecture, readTensors(buffer, spec.weights.tensors));
+    this.network = new Network(spec.architecture, readTensors(buffer, spec.weights.tensors), new Kernel({ wasm }));
     if (this.network.vocabSize !== this.vocab.size) {
       throw new ChargenError(`the model predicts ${this.network.vocabSize} tokens but the vocabulary has ${this.vocab.size}`);
     }
@@ -305,6 +307,7 @@ export class Model {
     this.outBiases = new Map();
     this.keepLogits = this.vocab.size <= this.network.units; // else keep the top layer's h (a word vocabulary is wider)
     this.logitsCache = { key: null, logits: null };
+    this.lastSoftmax = { logits: null, p: null };
   }
 
   encode(text) {
@@ -351,7 +354,8 @@ export class Model {
   /** The Distribution of one step's logits under the settings (validated here). */
   distributionOf(logits, { temperature = 1, topK = null, topP = null, minP = null } = {}, limits = LIMITS) {
     const truncation = checkTruncation({ topK, topP, minP });
-    const pT1 = sampling.softmax(logits);
+    if (this.lastSoftmax.logits !== logits) this.lastSoftmax = { logits, p: sampling.softmax(logits) }; // a slider redraws one step
+    const pT1 = this.lastSoftmax.p;
     if (temperature === null) return new Distribution(this.tokens, pT1, pT1, { temperature: null, topK: null, topP: null, minP: null });
     temperature = checkTemperature(temperature, limits.temperature);
     const p = sampling.distribution(logits, temperature, truncation);
@@ -591,13 +595,13 @@ async function readModelFiles(where) {
   return { spec, buffer };
 }
 
-/** A model from the folder ``export-web`` wrote: a URL in a browser, a path in Node. */
-export async function loadModel(where) {
+/** A model from the folder ``export-web`` wrote: a URL in a browser, a path in Node. ``options.wasm``: see Model. */
+export async function loadModel(where, options = {}) {
   const { spec, buffer } = await readModelFiles(where);
   if (buffer.byteLength < spec.weights?.bytes) {
     throw new ChargenError(`${where}: the weights file is damaged (${buffer.byteLength} bytes, expected ${spec.weights.bytes})`);
   }
-  return new Model(spec, buffer);
+  return new Model(spec, buffer, options);
 }
 
 export { Exponential };

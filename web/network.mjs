@@ -1,8 +1,8 @@
 // chargen/fast.py in JavaScript: one step of the Keras model, one token at a time.
-// LSTM gates in Keras' order i, f, c, o; GRU with reset_after in order z, r, h. Kernels are kept
-// transposed (one row per gate column), so each gate is a dot product over contiguous memory, and
-// widened to float64 (sums are JavaScript's doubles): four rows at a time, two terms a row per turn,
-// is what V8 runs fastest (benchmarks/web.mjs).
+// LSTM gates in Keras' order i, f, c, o; GRU with reset_after in order z, r, h. The matrix products run in
+// kernel.mjs (kernels transposed, one row per gate column, float32 weights, float64 sums); the gates, the
+// state and everything else in float64 JavaScript.
+import { Kernel } from "./kernel.mjs";
 
 function float16ToFloat32(bits) {
   const out = new Float32Array(bits.length);
@@ -27,64 +27,37 @@ export function readTensors(buffer, entries) {
   return tensors;
 }
 
-function transpose({ data, shape: [rows, cols] }) {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
-}
-
-/** x . matrix[g] for each row g of a transposed (rows x width) matrix, added to ``out[g]``. */
-function project(matrix, width, x, out) {
-  const rows = out.length, even = width & ~1;
-  let g = 0;
-  for (; g + 4 <= rows; g += 4) {
-    const a = g * width, b = a + width, c = b + width, d = c + width;
-    let a0 = 0, b0 = 0, c0 = 0, d0 = 0, a1 = 0, b1 = 0, c1 = 0, d1 = 0;
-    for (let i = 0; i < even; i += 2) {
-      const x0 = x[i], x1 = x[i + 1];
-      a0 += x0 * matrix[a + i]; b0 += x0 * matrix[b + i]; c0 += x0 * matrix[c + i]; d0 += x0 * matrix[d + i];
-      a1 += x1 * matrix[a + i + 1]; b1 += x1 * matrix[b + i + 1]; c1 += x1 * matrix[c + i + 1]; d1 += x1 * matrix[d + i + 1];
-    }
-    if (even < width) {
-      const x0 = x[even];
-      a0 += x0 * matrix[a + even]; b0 += x0 * matrix[b + even]; c0 += x0 * matrix[c + even]; d0 += x0 * matrix[d + even];
-    }
-    out[g] += a0 + a1; out[g + 1] += b0 + b1; out[g + 2] += c0 + c1; out[g + 3] += d0 + d1;
-  }
-  for (; g < rows; g++) {
-    let sum = 0;
-    for (let i = 0, row = g * width; i < width; i++) sum += x[i] * matrix[row + i];
-    out[g] += sum;
-  }
-}
-
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
 export class Network {
-  constructor(architecture, tensors) {
+  /** ``kernel``: where the products run (a Kernel; ``new Kernel({wasm: false})`` for plain JavaScript). */
+  constructor(architecture, tensors, kernel = new Kernel()) {
     const { cell, layers, units, embedding } = architecture;
-    this.cell = cell;
-    this.units = units;
-    this.gates = (cell === "lstm" ? 4 : 3) * units;
+    Object.assign(this, { cell, units, kernel, gates: (cell === "lstm" ? 4 : 3) * units });
     this.embedding = embedding ? Float64Array.from(tensors.embedding.data) : null;
-    this.layers = [];
+    const spec = [];
     for (let i = 0; i < layers; i++) {
-      const kernel = tensors[`rnn_${i}.kernel`], bias = tensors[`rnn_${i}.bias`].data;
-      const oneHot = i === 0 && !embedding; // one-hot @ kernel is a row of the kernel: kept as it is
-      this.layers.push({
-        inputs: kernel.shape[0],
-        kernel: oneHot ? Float64Array.from(kernel.data) : transpose(kernel),
-        oneHot,
-        recurrent: transpose(tensors[`rnn_${i}.recurrent`]),
+      const kernelTensor = tensors[`rnn_${i}.kernel`], bias = tensors[`rnn_${i}.bias`].data;
+      const oneHot = i === 0 && !embedding; // one-hot @ kernel is a row of the kernel: kept as it is, in JavaScript
+      spec.push({
+        inputs: kernelTensor.shape[0], oneHot,
+        rows: oneHot ? Float64Array.from(kernelTensor.data) : null,
+        kernel: oneHot ? null : kernel.matrix(kernelTensor),
+        recurrent: kernel.matrix(tensors[`rnn_${i}.recurrent`]),
+        x: oneHot ? null : kernel.vector(kernelTensor.shape[0]), h: kernel.vector(units),
         inputBias: cell === "lstm" ? bias : bias.subarray(0, this.gates),
         recurrentBias: cell === "lstm" ? null : bias.subarray(this.gates),
       });
     }
-    this.output = transpose(tensors["output.kernel"]);
+    this.output = kernel.matrix(tensors["output.kernel"]);
     this.outputBias = tensors["output.bias"].data;
     this.vocabSize = this.outputBias.length;
-    this.z = new Float64Array(this.gates);
-    this.hz = new Float64Array(this.gates);
+    const z = kernel.vector(this.gates), hz = kernel.vector(this.gates), top = kernel.vector(units);
+    const logits = kernel.vector(this.vocabSize);
+    // Views of the kernel's memory, made once its every part is allocated (growing it would detach them).
+    this.layers = spec.map((layer) => ({ ...layer, xView: layer.x && kernel.doubles(layer.x), hView: kernel.doubles(layer.h) }));
+    Object.assign(this, { z, hz, top, logitsVector: logits, zView: kernel.doubles(z), hzView: kernel.doubles(hz),
+      topView: kernel.doubles(top), logitsView: kernel.doubles(logits) });
   }
 
   /** Zero state per layer: {h, c} (LSTM) or {h} (GRU). */
@@ -95,27 +68,29 @@ export class Network {
   /** Feed one token: the next logits (float32, as Keras computes them; ``outBias`` replaces the output
    * bias, with -Infinity at ids that must never be chosen) and the new state (the old one is kept). */
   step(id, state, outBias) {
-    const u = this.units, z = this.z, next = [];
+    const u = this.units, z = this.zView, kernel = this.kernel, next = [];
     let x = null;
     this.layers.forEach((layer, i) => {
-      if (layer.oneHot) {
-        for (let g = 0, row = id * this.gates; g < this.gates; g++) z[g] = layer.kernel[row + g] + layer.inputBias[g];
-      } else {
-        z.set(layer.inputBias);
-        project(layer.kernel, layer.inputs, i ? x : this.embedding.subarray(id * layer.inputs, (id + 1) * layer.inputs), z);
-      }
       const { h: hPrevious, c: cPrevious } = state[i];
+      if (layer.oneHot) {
+        for (let g = 0, row = id * this.gates; g < this.gates; g++) z[g] = layer.rows[row + g] + layer.inputBias[g];
+      } else {
+        layer.xView.set(i ? x : this.embedding.subarray(id * layer.inputs, (id + 1) * layer.inputs));
+        z.set(layer.inputBias);
+        kernel.project(layer.kernel, layer.x, this.z);
+      }
+      layer.hView.set(hPrevious);
       const h = new Float64Array(u), c = new Float64Array(u);
       if (this.cell === "lstm") {
-        project(layer.recurrent, u, hPrevious, z);
+        kernel.project(layer.recurrent, layer.h, this.z);
         for (let j = 0; j < u; j++) {
           c[j] = sigmoid(z[u + j]) * cPrevious[j] + sigmoid(z[j]) * Math.tanh(z[2 * u + j]);
           h[j] = sigmoid(z[3 * u + j]) * Math.tanh(c[j]);
         }
       } else {
-        const hz = this.hz;
+        const hz = this.hzView;
         hz.set(layer.recurrentBias);
-        project(layer.recurrent, u, hPrevious, hz);
+        kernel.project(layer.recurrent, layer.h, this.hz);
         for (let j = 0; j < u; j++) {
           const update = sigmoid(z[j] + hz[j]), reset = sigmoid(z[u + j] + hz[u + j]);
           const candidate = Math.tanh(z[2 * u + j] + reset * hz[2 * u + j]);
@@ -128,11 +103,12 @@ export class Network {
     return { logits: this.logits(x, outBias), state: next };
   }
 
-  /** The output layer: logits (float32) of the top layer's h. */
+  /** The output layer: logits (float32) of the top layer's h; masked ids keep their -Infinity. */
   logits(h, outBias) {
-    const sums = Float64Array.from(outBias); // -Infinity stays: masked ids keep their -Infinity
-    project(this.output, this.units, h, sums);
-    return Float32Array.from(sums);
+    this.topView.set(h);
+    this.logitsView.set(outBias);
+    this.kernel.project(this.output, this.top, this.logitsVector);
+    return Float32Array.from(this.logitsView);
   }
 
   /** Feed a prompt once: the last step's logits and the state. */

@@ -47,10 +47,16 @@ export function withTopP(scores, topP) {
   const probs = softmax(scores);
   // The probabilities themselves, most probable first (a native sort); tied values add up the same in any order,
   // so the running sums are those of Python's stable argsort. A word vocabulary is 12,000 wide: only the ids
-  // above a small floor are sorted when those below it cannot reach the cut.
-  let floor = 1e-6, below = 0, above = 0;
-  for (const p of probs) if (p < floor) below += p;
-  if (1 - below < topP + 1e-6) floor = 0;
+  // above a floor are sorted, the highest floor whose ids below it cannot reach the cut.
+  let floor = 0, above = 0;
+  for (const candidate of [1e-4, 1e-5, 1e-6]) {
+    let below = 0;
+    for (const p of probs) if (p < candidate) below += p;
+    if (1 - below >= topP + 1e-6) {
+      floor = candidate;
+      break;
+    }
+  }
   const sorted = new Float64Array(probs.length);
   for (const p of probs) if (p >= floor) sorted[above++] = p;
   sorted.subarray(0, above).sort().reverse();

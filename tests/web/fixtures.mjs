@@ -15,7 +15,9 @@ export function fixture(name) {
 
 const models = new Map();
 
-export async function model(name) {
-  if (!models.has(name)) models.set(name, await loadModel(join(FOLDER, "models", name)));
-  return models.get(name);
+/** A model as exported; ``{wasm: false}``: with its products in plain JavaScript. */
+export async function model(name, options = {}) {
+  const key = `${name} ${JSON.stringify(options)}`;
+  if (!models.has(key)) models.set(key, await loadModel(join(FOLDER, "models", name), options));
+  return models.get(key);
 }

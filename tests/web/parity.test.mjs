@@ -98,6 +98,16 @@ describe("generations", { skip: SKIP }, () => {
     console.log(`# ${outcome.same} of ${cases.length} identical, ${outcome["near-tie"]} parted at a near-tie`);
   });
 
+  test("without WebAssembly SIMD (products in plain JavaScript) the same texts and probabilities", async () => {
+    const cases = fixture("cases").filter((c) => !c.model.startsWith("words")).slice(0, 120);
+    for (const [n, c] of cases.entries()) {
+      const m = await model(c.model, { wasm: false });
+      assert.equal(m.network.kernel.name, "JavaScript");
+      compareGeneration(m, c.prompt, c.options, m.generate(c.prompt, c.options), c, `case ${n} in JavaScript (${c.model})`);
+    }
+    assert.equal((await model("default")).network.kernel.name, "WebAssembly SIMD");
+  });
+
   test("compare: rows on common noise, each as Python's", async () => {
     for (const [n, c] of fixture("compare").entries()) {
       const m = await model(c.model);
