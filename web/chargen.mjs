@@ -12,7 +12,7 @@
 
 import { Kernel } from "./kernel.mjs";
 import { Network, readTensors } from "./network.mjs";
-import { Exponential, PCG64, randomStream, seedSequenceState } from "./noise.mjs";
+import { PCG64, randomStream, seedSequenceState } from "./noise.mjs";
 import * as sampling from "./sampling.mjs";
 import { Vocab } from "./vocab.mjs";
 
@@ -22,6 +22,7 @@ export { sampling };
 const webcrypto = globalThis.crypto ?? (await import("node:crypto")).webcrypto;
 
 export const FORMAT = "chargen-web/1";
+// The Python API's limits (chargen.Limits' defaults; tests/web checks they are the same).
 export const MAX_PROMPT_CHARS = 2000;
 export const MAX_LENGTH = 5000;
 export const MAX_ROWS = 32;
@@ -603,5 +604,3 @@ export async function loadModel(where, options = {}) {
   }
   return new Model(spec, buffer, options);
 }
-
-export { Exponential };

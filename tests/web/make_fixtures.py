@@ -9,6 +9,7 @@ and the ids of every AG News test title under each vocabulary (where the data is
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import subprocess
@@ -199,6 +200,15 @@ def refusal_records(gen) -> list[dict]:
     return records
 
 
+def limit_records() -> dict:
+    """The Python API's limits, which web/chargen.mjs mirrors (a seed's as text: it passes 2**53)."""
+    limits = dataclasses.asdict(chargen.Limits())
+    return {"length": list(limits["length"]), "alternatives": list(limits["alternatives"]), "temperature": limits["temperature"],
+            "maxSeed": str(limits["max_seed"]), "maxPromptChars": limits["max_prompt_chars"],
+            "promptNeeded": limits["prompt_needed"], "maxRows": limits["max_rows"], "maxTokens": limits["max_tokens"],
+            "maxDraws": chargen.sampling.MAX_DRAWS}
+
+
 def encode_records(gens: dict, titles: list[str]) -> dict:
     """Each vocabulary's ids, prompt text and decoded text for the test titles (and the fixed prompts)."""
     out = {}
@@ -235,7 +245,7 @@ def main(out_dir: str) -> None:
         cases += cases_for(name, gens[name], titles, rng, n)
     files = {"cases": cases, "compare": compare_records(gens), "steppers": stepper_records(gens),
              "draws": draw_records(gens), "noise": noise_records(), "refusals": refusal_records(gens["default"]),
-             "encode": encode_records(gens, titles), "ziggurat": exponential_ziggurat(),
+             "encode": encode_records(gens, titles), "ziggurat": exponential_ziggurat(), "limits": limit_records(),
              "meta": {"models": names, "titles": len(titles)}}
     for name, data in files.items():
         (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

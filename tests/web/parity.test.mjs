@@ -152,6 +152,14 @@ describe("generations", { skip: SKIP }, () => {
 });
 
 describe("refusals", { skip: SKIP }, () => {
+  test("the default limits are the Python API's", async () => {
+    const { LIMITS, MAX_DRAWS } = await import("../../web/chargen.mjs");
+    const { maxDraws, maxSeed, ...python } = fixture("limits");
+    assert.deepEqual({ ...LIMITS, maxSeed: String(LIMITS.maxSeed) }, { ...python, maxSeed });
+    assert.equal(MAX_DRAWS, maxDraws);
+  });
+
+
   test("bad settings are refused with the core's message and key", async () => {
     const m = await model("default");
     const { Limits } = await import("../../web/chargen.mjs");
