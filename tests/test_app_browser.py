@@ -6,6 +6,8 @@ and colours, the text a person reads) and checked against the API's or the core'
 same inputs. One server for the session; one page per size and language, shared by the tests in
 turn. CHARGEN_SKIP_BROWSER=1 skips these tests (CI installs chromium and runs them).
 """
+import contextlib
+import json
 import math
 import os
 import re
@@ -1274,9 +1276,13 @@ def test_a_projector_shows_every_control_and_label_whole(open_app, locale):
 
     open_tab(page, "tab_sweep", locale)  # T's labels apart, and no legend title under the axis's
     axis = "#sweep-probabilities g[aria-label^=X-axis] .role-axis-label text"
-    page.locator(axis).first.wait_for(state="attached")
-    shown_at = page.eval_on_selector_all(axis, "ts => ts.filter(t => getComputedStyle(t).display !== 'none')"
-                                               ".map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right]; })")
+    labels = ("ts => ts.filter(t => getComputedStyle(t).display !== 'none')"
+              ".map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right]; })")
+    laid_out = f"""() => {{ const shown = ({labels})([...document.querySelectorAll({json.dumps(axis)})]);
+      return shown.length > 4 && shown.every((s, i) => s[2] > s[1] && (i === 0 || s[1] - shown[i - 1][2] >= 8)); }}"""
+    with contextlib.suppress(PlaywrightTimeout):  # Vega lays the axis out after the tab shows (a loaded run read 0s)
+        page.wait_for_function(laid_out, timeout=30_000)
+    shown_at = page.eval_on_selector_all(axis, labels)
     assert len(shown_at) > 4 and all(b[1] - a[2] >= 8 for a, b in zip(shown_at, shown_at[1:])), shown_at
     legend = page.locator("#sweep-probabilities .role-legend text").all_inner_texts()
     assert here["token"] not in legend and len(legend) == 5
