@@ -308,7 +308,7 @@ export class Model {
     this.outBiases = new Map();
     this.keepLogits = this.vocab.size <= this.network.units; // else keep the top layer's h (a word vocabulary is wider)
     this.logitsCache = { key: null, logits: null };
-    this.lastSoftmax = { logits: null, p: null };
+    this.lastStep = { logits: null, p: null };
   }
 
   encode(text) {
@@ -355,11 +355,13 @@ export class Model {
   /** The Distribution of one step's logits under the settings (validated here). */
   distributionOf(logits, { temperature = 1, topK = null, topP = null, minP = null } = {}, limits = LIMITS) {
     const truncation = checkTruncation({ topK, topP, minP });
-    if (this.lastSoftmax.logits !== logits) this.lastSoftmax = { logits, p: sampling.softmax(logits) }; // a slider redraws one step
-    const pT1 = this.lastSoftmax.p;
+    // A slider redraws one step again and again: its probabilities at T = 1, and their order, are kept.
+    const last = this.lastStep.logits === logits ? this.lastStep : (this.lastStep = { logits, p: sampling.softmax(logits) });
+    const pT1 = last.p;
     if (temperature === null) return new Distribution(this.tokens, pT1, pT1, { temperature: null, topK: null, topP: null, minP: null });
     temperature = checkTemperature(temperature, limits.temperature);
-    const p = sampling.distribution(logits, temperature, truncation);
+    if (truncation.topP !== null) last.order ??= sampling.mostProbableOrder(pT1);
+    const p = sampling.distribution(logits, temperature, truncation, last.order);
     return new Distribution(this.tokens, pT1, p, { temperature, ...truncation });
   }
 

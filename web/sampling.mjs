@@ -42,12 +42,26 @@ export function withTopK(scores, k) {
   return removed(scores, (s) => s < kth);
 }
 
-/** Keep the smallest set of most probable ids whose probability reaches ``topP``. */
-export function withTopP(scores, topP) {
+/** Keep the smallest set of most probable ids whose probability reaches ``topP``. ``order``: the ids most probable
+ * first, where the caller knows it (a step redrawn at another T keeps its order: p^(1/T) is monotone in p). */
+export function withTopP(scores, topP, order = null) {
   const probs = softmax(scores);
-  // The probabilities themselves, most probable first (a native sort); tied values add up the same in any order,
-  // so the running sums are those of Python's stable argsort. A word vocabulary is 12,000 wide: only the ids
-  // above a floor are sorted, the highest floor whose ids below it cannot reach the cut.
+  const sorted = order ?? sortedDescending(probs, topP);
+  const at = order ? (j) => probs[order[j]] : (j) => sorted[j];
+  let cumulative = 0, kept = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const p = at(j);
+    cumulative += p;
+    if (cumulative - p < topP - 1e-9) kept++; // the mass of the more probable ids; 1e-9: "reaches" within rounding
+  }
+  const cut = at(Math.max(kept, 1) - 1); // the least kept probability: ids below it are removed
+  return removed(scores, (s, i) => probs[i] < cut);
+}
+
+/** The probabilities most probable first (a native sort); tied values add up the same in any order, so running
+ * sums over them are those of Python's stable argsort. A word vocabulary is 12,000 wide: only the ids above a floor
+ * are sorted, the highest floor whose ids below it cannot reach the cut. */
+function sortedDescending(probs, topP) {
   let floor = 0, above = 0;
   for (const candidate of [1e-4, 1e-5, 1e-6]) {
     let below = 0;
@@ -59,14 +73,7 @@ export function withTopP(scores, topP) {
   }
   const sorted = new Float64Array(probs.length);
   for (const p of probs) if (p >= floor) sorted[above++] = p;
-  sorted.subarray(0, above).sort().reverse();
-  let cumulative = 0, kept = 0;
-  for (const p of sorted.subarray(0, above)) {
-    cumulative += p;
-    if (cumulative - p < topP - 1e-9) kept++; // the mass of the more probable ids; 1e-9: "reaches" within rounding
-  }
-  const cut = sorted[Math.max(kept, 1) - 1]; // the least kept probability: ids below it are removed
-  return removed(scores, (s, i) => probs[i] < cut);
+  return sorted.subarray(0, above).sort().reverse();
 }
 
 /** Drop ids whose probability is below ``minP`` times the largest one's. */
@@ -79,16 +86,16 @@ export function withMinP(scores, minP, f32 = false) {
 }
 
 /** The truncation samplers in their order; null turns each off. */
-export function truncate(scores, { topK = null, topP = null, minP = null } = {}, f32 = false) {
+export function truncate(scores, { topK = null, topP = null, minP = null } = {}, f32 = false, order = null) {
   if (topK !== null) scores = withTopK(scores, topK);
-  if (topP !== null) scores = withTopP(scores, topP);
+  if (topP !== null) scores = withTopP(scores, topP, order);
   if (minP !== null) scores = withMinP(scores, minP, f32);
   return scores;
 }
 
 /** The whole pipeline: the distribution drawn from, at ``temperature`` after truncation. */
-export function distribution(logits, temperature, truncation) {
-  return softmax(truncate(withTemperature(logits, temperature), truncation));
+export function distribution(logits, temperature, truncation, order = null) {
+  return softmax(truncate(withTemperature(logits, temperature), truncation, false, order));
 }
 
 /** Shannon entropy in bits (0 log 0 = 0). */
