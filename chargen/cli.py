@@ -1,4 +1,4 @@
-"""``python -m chargen {train,evaluate,generate,compare,score,site}``: the core from a terminal."""
+"""``python -m chargen {train,evaluate,generate,compare,score,export-web,site}``: the core from a terminal."""
 from __future__ import annotations
 
 import argparse

@@ -53,9 +53,8 @@ def exponential_ziggurat() -> dict:
 def normalization_tables(name: str) -> dict:
     """What a normalization needs besides code: AG News' entities, the tag pattern and Python's HTML
     entity tables (``html.unescape``'s own), so the browser normalizes exactly as ``chargen.vocab``."""
-    cleaning = {"clean": "clean", "clean-lower": "clean"}.get(name)
-    tables = {"name": name, "lower": name in vocabs.CASE_FOLDED, "display": vocabs.CASE_FOLDED.get(name, name)}
-    if cleaning:
+    tables = {"name": name, "lower": name in vocabs.CASE_FOLDED}  # a case-folded one: "clean", then lower case
+    if vocabs.CASE_FOLDED.get(name, name) == "clean":
         tables |= {"ag_entities": vocabs._AG_ENTITIES, "tag": vocabs._TAG.pattern, "html5": html.entities.html5,
                    "invalid_charrefs": {str(k): v for k, v in html._invalid_charrefs.items()},
                    "invalid_codepoints": sorted(html._invalid_codepoints)}
